@@ -1,0 +1,12 @@
+//! The SDF engine: tree model, validation, compiler, evaluators.
+//!
+//! Layout:
+//! - [`node`]: every node kind and its JSON form; [`catalog`]: what the table says about them.
+//! - [`expr`]: the scalar expression graph trees are lowered to, and its builder.
+#![warn(missing_docs)]
+
+pub mod catalog;
+pub mod document;
+pub mod expr;
+pub mod lower;
+pub mod node;

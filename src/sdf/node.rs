@@ -1,0 +1,855 @@
+//! The SDF tree: every node kind, its JSON form, and its catalog entry.
+//!
+//! One table (the `node_kinds!` invocation below) is the single source of truth
+//! for a kind: it generates the [`Node`] variant (serde's external tagging, the
+//! same field names as ALICE-SDF 6.x, `{"Sphere":{"radius":1.0}}`) and the
+//! [`KindInfo`] the validator, the `/v1/engine/nodes` palette and the LLM prompt
+//! read (category, fields, types, defaults, units, rules, one-line doc).
+//!
+//! Beyond ALICE-SDF: n-ary `Union` (`{"Union":{"children":[…]}}`) and the
+//! expression layer (`X`, `Y`, `Z`, `Const`, arithmetic and functions), so any
+//! closed-form implicit surface can be written as a tree.
+#![warn(missing_docs)]
+
+use serde::{Deserialize, Serialize};
+
+pub use super::catalog::{Category, DefaultValue, FieldInfo, FieldType, KindInfo, Rule, Unit};
+use super::catalog::{IDENTITY4, LATTICE2, SCALE_HALF4};
+
+/// A bone of [`Node::SdfSkinning`]: column-major 4x4 matrices and a weight.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bone {
+    /// World space to bone space at bind time (column-major).
+    pub inv_bind_pose: [f32; 16],
+    /// Bone space to world space now (column-major).
+    pub current_pose: [f32; 16],
+    /// Blend weight of this bone.
+    pub weight: f32,
+}
+
+/// `[r_xz, r_y]` reach of a tapered child; `null`/absent means unknown (unbounded).
+pub type TaperReach = [Option<f32>; 2];
+
+/// Visits the child nodes held by a field, whatever its type.
+pub trait Children {
+    /// Calls `f` on each child node in this field, in order.
+    fn each_child<'a>(&'a self, f: &mut dyn FnMut(&'a Node));
+}
+macro_rules! leaf_field {
+    ($($t:ty),*) => {$( impl Children for $t { fn each_child<'a>(&'a self, _: &mut dyn FnMut(&'a Node)) {} } )*};
+}
+leaf_field!(
+    f32,
+    u32,
+    [f32; 2],
+    [f32; 3],
+    [f32; 4],
+    [f32; 16],
+    [u32; 3],
+    Vec<f32>,
+    Vec<[f32; 2]>,
+    Vec<[f32; 3]>,
+    Vec<[f32; 16]>,
+    Vec<Bone>,
+    TaperReach
+);
+impl Children for Box<Node> {
+    fn each_child<'a>(&'a self, f: &mut dyn FnMut(&'a Node)) {
+        f(self)
+    }
+}
+impl Children for Option<Box<Node>> {
+    fn each_child<'a>(&'a self, f: &mut dyn FnMut(&'a Node)) {
+        if let Some(n) = self {
+            f(n)
+        }
+    }
+}
+impl Children for Option<Vec<Node>> {
+    fn each_child<'a>(&'a self, f: &mut dyn FnMut(&'a Node)) {
+        for n in self.iter().flatten() {
+            f(n)
+        }
+    }
+}
+
+macro_rules! node_kinds {
+    ($( $kind:ident => $cat:expr, $doc:literal {
+        $( $(#[$fattr:meta])* $field:ident : $fty:ty => $info:expr ),* $(,)?
+    } ),* $(,)?) => {
+        /// One node of an SDF tree. See each variant's doc and [`KINDS`].
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(missing_docs)] // fields are documented in the catalog (`KINDS`)
+        pub enum Node {
+            $( #[doc = $doc] $kind { $( $(#[$fattr])* $field: $fty ),* }, )*
+            /// Expression layer: the x coordinate of the (transformed) point.
+            X,
+            /// Expression layer: the y coordinate of the (transformed) point.
+            Y,
+            /// Expression layer: the z coordinate of the (transformed) point.
+            Z,
+        }
+
+        /// Catalog entry of every node kind, in table order.
+        pub static KINDS: &[KindInfo] = &[
+            $( KindInfo { name: stringify!($kind), category: $cat, doc: $doc, fields: &[ $( $info ),* ] }, )*
+            KindInfo { name: "X", category: Category::Expression, doc: "Expression layer: the x coordinate of the (transformed) point.", fields: &[] },
+            KindInfo { name: "Y", category: Category::Expression, doc: "Expression layer: the y coordinate of the (transformed) point.", fields: &[] },
+            KindInfo { name: "Z", category: Category::Expression, doc: "Expression layer: the z coordinate of the (transformed) point.", fields: &[] },
+        ];
+
+        impl Node {
+            /// The kind's name, as in JSON.
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $( Node::$kind { .. } => stringify!($kind), )*
+                    Node::X => "X",
+                    Node::Y => "Y",
+                    Node::Z => "Z",
+                }
+            }
+
+            /// Calls `f` on each direct child, in field order.
+            pub fn each_child<'a>(&'a self, f: &mut dyn FnMut(&'a Node)) {
+                match self {
+                    $( #[allow(unused_variables)] Node::$kind { $( $field ),* } => { $( Children::each_child($field, f); )* } )*
+                    Node::X | Node::Y | Node::Z => {}
+                }
+            }
+        }
+    };
+}
+
+node_kinds! {
+    Sphere => Category::Primitive, "Ball of the given radius centred at the origin." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+    },
+    Box3d => Category::Primitive, "Axis-aligned box centred at the origin." {
+        half_extents: [f32; 3] => FieldInfo { name: "half_extents", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.5, 0.5, 0.5]), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the size along each axis." },
+    },
+    Cylinder => Category::Primitive, "Capped cylinder along Y, centred at the origin." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    },
+    Torus => Category::Primitive, "Ring in the XZ plane: a circle of major_radius swept by a tube of minor_radius." {
+        major_radius: f32 => FieldInfo { name: "major_radius", ty: FieldType::F32, default: DefaultValue::F32(0.6), unit: Unit::Length, rule: Rule::Positive, doc: "Major radius." },
+        minor_radius: f32 => FieldInfo { name: "minor_radius", ty: FieldType::F32, default: DefaultValue::F32(0.2), unit: Unit::Length, rule: Rule::Positive, doc: "Minor radius." },
+    },
+    Plane => Category::Primitive, "Half-space below the plane dot(p, normal) = distance (normal need not be unit; it is normalised)." {
+        normal: [f32; 3] => FieldInfo { name: "normal", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.0, 1.0, 0.0]), unit: Unit::None, rule: Rule::NonZero, doc: "Normal." },
+        distance: f32 => FieldInfo { name: "distance", ty: FieldType::F32, default: DefaultValue::F32(0.0), unit: Unit::Length, rule: Rule::Any, doc: "Distance." },
+    },
+    Capsule => Category::Primitive, "Segment from point_a to point_b, thickened by radius." {
+        point_a: [f32; 3] => FieldInfo { name: "point_a", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.0, -0.5, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Point a." },
+        point_b: [f32; 3] => FieldInfo { name: "point_b", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.0, 0.5, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Point b." },
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+    },
+    Cone => Category::Primitive, "Cone along Y with its base (radius) at y = -half_height and tip at y = +half_height." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    },
+    Ellipsoid => Category::Primitive, "Ellipsoid with the given semi-axes, centred at the origin." {
+        radii: [f32; 3] => FieldInfo { name: "radii", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.8, 0.5, 0.4]), unit: Unit::Length, rule: Rule::Positive, doc: "Radii." },
+    },
+    RoundedCone => Category::Primitive, "Cone along Y joining a sphere of r1 at y = -half_height to a sphere of r2 at y = +half_height." {
+        r1: f32 => FieldInfo { name: "r1", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "R1." },
+        r2: f32 => FieldInfo { name: "r2", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::Positive, doc: "R2." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    },
+    Pyramid => Category::Primitive, "Square pyramid with a unit base (side 1) on y = -half_height and apex at y = +half_height." {
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    },
+    Octahedron => Category::Primitive, "Regular octahedron with vertices at distance size on each axis." {
+        size: f32 => FieldInfo { name: "size", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Size." },
+    },
+    HexPrism => Category::Primitive, "Hexagonal prism along Z; hex_radius is the inradius of the hexagon." {
+        hex_radius: f32 => FieldInfo { name: "hex_radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Hex radius." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    },
+    Link => Category::Primitive, "Chain link: a stretched torus in the XY plane, straight part of half_length along Y." {
+        half_length: f32 => FieldInfo { name: "half_length", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half length." },
+        r1: f32 => FieldInfo { name: "r1", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "R1." },
+        r2: f32 => FieldInfo { name: "r2", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::Positive, doc: "R2." },
+    },
+    Triangle => Category::Primitive, "Thin triangle through three points (zero thickness; round it for a solid)." {
+        point_a: [f32; 3] => FieldInfo { name: "point_a", ty: FieldType::Vec3, default: DefaultValue::Vec3([-0.5, 0.0, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Point a." },
+        point_b: [f32; 3] => FieldInfo { name: "point_b", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.5, 0.0, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Point b." },
+        point_c: [f32; 3] => FieldInfo { name: "point_c", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.0, 0.8, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Point c." },
+    },
+    Bezier => Category::Primitive, "Quadratic Bezier tube from point_a to point_c with control point point_b." {
+        point_a: [f32; 3] => FieldInfo { name: "point_a", ty: FieldType::Vec3, default: DefaultValue::Vec3([-0.5, 0.0, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Point a." },
+        point_b: [f32; 3] => FieldInfo { name: "point_b", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.0, 0.8, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Point b." },
+        point_c: [f32; 3] => FieldInfo { name: "point_c", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.5, 0.0, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Point c." },
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+    },
+    RoundedBox => Category::Primitive, "Box with edges rounded by round_radius (outer size stays half_extents)." {
+        half_extents: [f32; 3] => FieldInfo { name: "half_extents", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.5, 0.5, 0.5]), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the size along each axis." },
+        round_radius: f32 => FieldInfo { name: "round_radius", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Rounding radius of the edges." },
+    },
+    CappedCone => Category::Primitive, "Truncated cone along Y: radius r1 at y = -half_height, r2 at y = +half_height." {
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+        r1: f32 => FieldInfo { name: "r1", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::NonNegative, doc: "R1." },
+        r2: f32 => FieldInfo { name: "r2", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::NonNegative, doc: "R2." },
+    },
+    CappedTorus => Category::Primitive, "Arc of a torus in the XY plane, opening cap_angle radians either side of +Y." {
+        major_radius: f32 => FieldInfo { name: "major_radius", ty: FieldType::F32, default: DefaultValue::F32(0.6), unit: Unit::Length, rule: Rule::Positive, doc: "Major radius." },
+        minor_radius: f32 => FieldInfo { name: "minor_radius", ty: FieldType::F32, default: DefaultValue::F32(0.15), unit: Unit::Length, rule: Rule::Positive, doc: "Minor radius." },
+        cap_angle: f32 => FieldInfo { name: "cap_angle", ty: FieldType::F32, default: DefaultValue::F32(2.0), unit: Unit::Angle, rule: Rule::Range(0.0, 3.1415927), doc: "Cap angle." },
+    },
+    RoundedCylinder => Category::Primitive, "Cylinder along Y with its rim rounded by round_radius." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+        round_radius: f32 => FieldInfo { name: "round_radius", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Rounding radius of the edges." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    },
+    TriangularPrism => Category::Primitive, "Prism along Z with an equilateral triangle cross-section of size width." {
+        width: f32 => FieldInfo { name: "width", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Width." },
+        half_depth: f32 => FieldInfo { name: "half_depth", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion depth along Z." },
+    },
+    CutSphere => Category::Primitive, "Sphere with the cap above y = cut_height removed." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+        cut_height: f32 => FieldInfo { name: "cut_height", ty: FieldType::F32, default: DefaultValue::F32(0.2), unit: Unit::Length, rule: Rule::Any, doc: "Cut height." },
+    },
+    CutHollowSphere => Category::Primitive, "Hollow spherical shell of given thickness cut at y = cut_height." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+        cut_height: f32 => FieldInfo { name: "cut_height", ty: FieldType::F32, default: DefaultValue::F32(0.2), unit: Unit::Length, rule: Rule::Any, doc: "Cut height." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.05), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+    },
+    DeathStar => Category::Primitive, "Sphere ra with a spherical bite of radius rb whose centre is d away along X." {
+        ra: f32 => FieldInfo { name: "ra", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Ra." },
+        rb: f32 => FieldInfo { name: "rb", ty: FieldType::F32, default: DefaultValue::F32(0.35), unit: Unit::Length, rule: Rule::Positive, doc: "Rb." },
+        d: f32 => FieldInfo { name: "d", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Any, doc: "D." },
+    },
+    SolidAngle => Category::Primitive, "Spherical sector (ice-cream cone) of half-angle angle around +Y, radius radius." {
+        angle: f32 => FieldInfo { name: "angle", ty: FieldType::F32, default: DefaultValue::F32(0.6), unit: Unit::Angle, rule: Rule::Range(0.0, 3.1415927), doc: "Angle in radians." },
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+    },
+    Rhombus => Category::Primitive, "Rhombus of diagonals 2la, 2lb in XZ, extruded along Y, edges rounded." {
+        la: f32 => FieldInfo { name: "la", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "La." },
+        lb: f32 => FieldInfo { name: "lb", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Lb." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+        round_radius: f32 => FieldInfo { name: "round_radius", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Rounding radius of the edges." },
+    },
+    Horseshoe => Category::Primitive, "Horseshoe (opening angle) in XY with straight legs, extruded along Z." {
+        angle: f32 => FieldInfo { name: "angle", ty: FieldType::F32, default: DefaultValue::F32(1.2), unit: Unit::Angle, rule: Rule::Range(0.0, 3.1415927), doc: "Angle in radians." },
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+        half_length: f32 => FieldInfo { name: "half_length", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half length." },
+        width: f32 => FieldInfo { name: "width", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Width." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+    },
+    Vesica => Category::Primitive, "Vesica piscis (lens) revolved around Y." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+        half_dist: f32 => FieldInfo { name: "half_dist", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Any, doc: "Half dist." },
+    },
+    InfiniteCylinder => Category::Primitive, "Infinite cylinder along Y." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+    },
+    InfiniteCone => Category::Primitive, "Infinite double cone around Y with half-angle angle." {
+        angle: f32 => FieldInfo { name: "angle", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Angle, rule: Rule::Range(0.0, 1.5707964), doc: "Angle in radians." },
+    },
+    Gyroid => Category::Lattice, "Gyroid triply periodic surface thickened to a shell: a lattice that fills space." {
+        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(6.0), unit: Unit::Length, rule: Rule::Positive, doc: "Spatial frequency: cells per unit length." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.05), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+    },
+    MetricBall => Category::Primitive, "Ball under a blended metric: weights of the L1, L2 and L-infinity norms." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+        w_l1: f32 => FieldInfo { name: "w_l1", ty: FieldType::F32, default: DefaultValue::F32(0.0), unit: Unit::Factor, rule: Rule::NonNegative, doc: "W l1." },
+        w_l2: f32 => FieldInfo { name: "w_l2", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Factor, rule: Rule::NonNegative, doc: "W l2." },
+        w_linf: f32 => FieldInfo { name: "w_linf", ty: FieldType::F32, default: DefaultValue::F32(0.0), unit: Unit::Factor, rule: Rule::NonNegative, doc: "W linf." },
+    },
+    MetricBlend => Category::Primitive, "Blends inner into outer through a transition skin around a sphere (center, radius)." {
+        inner: Box<Node> => FieldInfo { name: "inner", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Inner." },
+        outer: Box<Node> => FieldInfo { name: "outer", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Outer." },
+        center: [f32; 3] => FieldInfo { name: "center", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.0, 0.0, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Center." },
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+        skin: f32 => FieldInfo { name: "skin", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Skin." },
+    },
+    Heart => Category::Primitive, "Heart shape revolved around Y." {
+        size: f32 => FieldInfo { name: "size", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Size." },
+    },
+    Tube => Category::Primitive, "Hollow cylinder (pipe) along Y with wall thickness." {
+        outer_radius: f32 => FieldInfo { name: "outer_radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Outer radius." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    },
+    Barrel => Category::Primitive, "Cylinder along Y whose side bulges outward by bulge at mid-height." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+        bulge: f32 => FieldInfo { name: "bulge", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::Any, doc: "Bulge." },
+    },
+    Diamond => Category::Primitive, "Cut gemstone: a double cone along Y." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    },
+    ChamferedCube => Category::Primitive, "Box whose edges are bevelled by chamfer." {
+        half_extents: [f32; 3] => FieldInfo { name: "half_extents", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.5, 0.5, 0.5]), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the size along each axis." },
+        chamfer: f32 => FieldInfo { name: "chamfer", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Chamfer." },
+    },
+    SchwarzP => Category::Lattice, "Schwarz P triply periodic surface as a shell." {
+        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Spatial frequency: cells per unit length." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+    },
+    Superellipsoid => Category::Primitive, "Superellipsoid: e1 shapes the profile along Y, e2 the cross-section (1 = ellipsoid)." {
+        half_extents: [f32; 3] => FieldInfo { name: "half_extents", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.5, 0.5, 0.5]), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the size along each axis." },
+        e1: f32 => FieldInfo { name: "e1", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Factor, rule: Rule::Positive, doc: "E1." },
+        e2: f32 => FieldInfo { name: "e2", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Factor, rule: Rule::Positive, doc: "E2." },
+    },
+    RoundedX => Category::Primitive, "X-shaped cross in XZ with rounded ends, extruded along Y." {
+        width: f32 => FieldInfo { name: "width", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Width." },
+        round_radius: f32 => FieldInfo { name: "round_radius", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Rounding radius of the edges." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    },
+    Pie => Category::Primitive, "Pie slice (sector) of given half-angle in XZ, extruded along Y." {
+        angle: f32 => FieldInfo { name: "angle", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Angle, rule: Rule::Range(0.0, 3.1415927), doc: "Angle in radians." },
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    },
+    Trapezoid => Category::Primitive, "Isosceles trapezoid in XY (bottom half-width r1, top r2), extruded along Z." {
+        r1: f32 => FieldInfo { name: "r1", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::NonNegative, doc: "R1." },
+        r2: f32 => FieldInfo { name: "r2", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::NonNegative, doc: "R2." },
+        trap_height: f32 => FieldInfo { name: "trap_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Trap height." },
+        half_depth: f32 => FieldInfo { name: "half_depth", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion depth along Z." },
+    },
+    Parallelogram => Category::Primitive, "Parallelogram in XY with horizontal skew, extruded along Z." {
+        width: f32 => FieldInfo { name: "width", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Width." },
+        para_height: f32 => FieldInfo { name: "para_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Para height." },
+        skew: f32 => FieldInfo { name: "skew", ty: FieldType::F32, default: DefaultValue::F32(0.2), unit: Unit::Length, rule: Rule::Any, doc: "Skew." },
+        half_depth: f32 => FieldInfo { name: "half_depth", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion depth along Z." },
+    },
+    Tunnel => Category::Primitive, "Arch tunnel profile in XY (width, height), extruded along Z." {
+        width: f32 => FieldInfo { name: "width", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Width." },
+        height_2d: f32 => FieldInfo { name: "height_2d", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Height 2d." },
+        half_depth: f32 => FieldInfo { name: "half_depth", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion depth along Z." },
+    },
+    UnevenCapsule => Category::Primitive, "2-D capsule with end radii r1 (bottom) and r2 (top), extruded along Z." {
+        r1: f32 => FieldInfo { name: "r1", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "R1." },
+        r2: f32 => FieldInfo { name: "r2", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::Positive, doc: "R2." },
+        cap_height: f32 => FieldInfo { name: "cap_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Cap height." },
+        half_depth: f32 => FieldInfo { name: "half_depth", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion depth along Z." },
+    },
+    Egg => Category::Primitive, "Egg revolved around Y: large end radius ra, small end radius rb." {
+        ra: f32 => FieldInfo { name: "ra", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Ra." },
+        rb: f32 => FieldInfo { name: "rb", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Rb." },
+    },
+    ArcShape => Category::Primitive, "Circular arc of given aperture and thickness in XY, extruded along Z." {
+        aperture: f32 => FieldInfo { name: "aperture", ty: FieldType::F32, default: DefaultValue::F32(1.5), unit: Unit::Angle, rule: Rule::Range(0.0, 3.1415927), doc: "Aperture." },
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    },
+    Moon => Category::Primitive, "Crescent (disc ra minus disc rb at offset d) in XY, extruded along Z." {
+        d: f32 => FieldInfo { name: "d", ty: FieldType::F32, default: DefaultValue::F32(0.3), unit: Unit::Length, rule: Rule::Any, doc: "D." },
+        ra: f32 => FieldInfo { name: "ra", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Ra." },
+        rb: f32 => FieldInfo { name: "rb", ty: FieldType::F32, default: DefaultValue::F32(0.4), unit: Unit::Length, rule: Rule::Positive, doc: "Rb." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    },
+    CrossShape => Category::Primitive, "Plus-shaped cross in XY, extruded along Z." {
+        length: f32 => FieldInfo { name: "length", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Length." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+        round_radius: f32 => FieldInfo { name: "round_radius", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Rounding radius of the edges." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    },
+    BlobbyCross => Category::Primitive, "Soft four-lobed cross in XY, extruded along Z." {
+        size: f32 => FieldInfo { name: "size", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Size." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    },
+    ParabolaSegment => Category::Primitive, "Parabolic arch segment in XY, extruded along Z." {
+        width: f32 => FieldInfo { name: "width", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Width." },
+        para_height: f32 => FieldInfo { name: "para_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Para height." },
+        half_depth: f32 => FieldInfo { name: "half_depth", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion depth along Z." },
+    },
+    RegularPolygon => Category::Primitive, "Regular n-gon prism: polygon in XY, extruded along Z." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+        n_sides: f32 => FieldInfo { name: "n_sides", ty: FieldType::F32, default: DefaultValue::F32(6.0), unit: Unit::Count, rule: Rule::AtLeast(3.0), doc: "N sides." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    },
+    StarPolygon => Category::Primitive, "Star prism with n_points points (m controls the spike sharpness), extruded along Z." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+        n_points: f32 => FieldInfo { name: "n_points", ty: FieldType::F32, default: DefaultValue::F32(5.0), unit: Unit::Count, rule: Rule::AtLeast(3.0), doc: "N points." },
+        m: f32 => FieldInfo { name: "m", ty: FieldType::F32, default: DefaultValue::F32(3.0), unit: Unit::Factor, rule: Rule::AtLeast(2.0), doc: "M." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    },
+    Stairs => Category::Primitive, "Staircase profile in XY with n_steps steps, extruded along Z." {
+        step_width: f32 => FieldInfo { name: "step_width", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::Positive, doc: "Step width." },
+        step_height: f32 => FieldInfo { name: "step_height", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::Positive, doc: "Step height." },
+        n_steps: f32 => FieldInfo { name: "n_steps", ty: FieldType::F32, default: DefaultValue::F32(4.0), unit: Unit::Count, rule: Rule::AtLeast(1.0), doc: "N steps." },
+        half_depth: f32 => FieldInfo { name: "half_depth", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion depth along Z." },
+    },
+    Helix => Category::Primitive, "Coil around Y: a tube of minor_r on a helix of major_r and pitch, cut to half_height." {
+        major_r: f32 => FieldInfo { name: "major_r", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Major r." },
+        minor_r: f32 => FieldInfo { name: "minor_r", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::Positive, doc: "Minor r." },
+        pitch: f32 => FieldInfo { name: "pitch", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Pitch." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    },
+    Tetrahedron => Category::Primitive, "Regular tetrahedron of the given size." {
+        size: f32 => FieldInfo { name: "size", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Size." },
+    },
+    Dodecahedron => Category::Primitive, "Regular dodecahedron with the given inradius." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+    },
+    Icosahedron => Category::Primitive, "Regular icosahedron with the given inradius." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+    },
+    TruncatedOctahedron => Category::Primitive, "Truncated octahedron with the given radius." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+    },
+    TruncatedIcosahedron => Category::Primitive, "Truncated icosahedron (football) with the given radius." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+    },
+    BoxFrame => Category::Primitive, "Wireframe of a box: its 12 edges as bars of thickness edge." {
+        half_extents: [f32; 3] => FieldInfo { name: "half_extents", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.5, 0.5, 0.5]), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the size along each axis." },
+        edge: f32 => FieldInfo { name: "edge", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::Positive, doc: "Edge." },
+    },
+    DiamondSurface => Category::Lattice, "Schwarz diamond (D) triply periodic surface as a shell." {
+        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Spatial frequency: cells per unit length." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+    },
+    Neovius => Category::Lattice, "Neovius triply periodic surface as a shell." {
+        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Spatial frequency: cells per unit length." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+    },
+    Lidinoid => Category::Lattice, "Lidinoid triply periodic surface as a shell." {
+        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Spatial frequency: cells per unit length." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+    },
+    IWP => Category::Lattice, "Schoen I-WP triply periodic surface as a shell." {
+        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Spatial frequency: cells per unit length." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+    },
+    FRD => Category::Lattice, "Schoen F-RD triply periodic surface as a shell." {
+        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Spatial frequency: cells per unit length." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+    },
+    FischerKochS => Category::Lattice, "Fischer-Koch S triply periodic surface as a shell." {
+        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Spatial frequency: cells per unit length." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+    },
+    PMY => Category::Lattice, "Schwarz P-My (PMY) triply periodic surface as a shell." {
+        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Spatial frequency: cells per unit length." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+    },
+    Circle2D => Category::Extruded2d, "Disc in XY extruded along Z." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    },
+    Rect2D => Category::Extruded2d, "Rectangle in XY extruded along Z." {
+        half_extents: [f32; 2] => FieldInfo { name: "half_extents", ty: FieldType::Vec2, default: DefaultValue::Vec2([0.5, 0.5]), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the size along each axis." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    },
+    Segment2D => Category::Extruded2d, "Thick 2-D segment from a to b in XY, extruded along Z." {
+        a: [f32; 2] => FieldInfo { name: "a", ty: FieldType::Vec2, default: DefaultValue::Vec2([-0.5, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "First operand." },
+        b: [f32; 2] => FieldInfo { name: "b", ty: FieldType::Vec2, default: DefaultValue::Vec2([0.5, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Second operand." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    },
+    Polygon2D => Category::Extruded2d, "Simple polygon (vertices in order) in XY, extruded along Z." {
+        vertices: Vec<[f32; 2]> => FieldInfo { name: "vertices", ty: FieldType::Vec2List, default: DefaultValue::Vec2List(&[[-0.5, -0.5], [0.5, -0.5], [0.0, 0.5]]), unit: Unit::Length, rule: Rule::Any, doc: "Vertices." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    },
+    RoundedRect2D => Category::Extruded2d, "Rounded rectangle in XY extruded along Z." {
+        half_extents: [f32; 2] => FieldInfo { name: "half_extents", ty: FieldType::Vec2, default: DefaultValue::Vec2([0.5, 0.5]), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the size along each axis." },
+        round_radius: f32 => FieldInfo { name: "round_radius", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Rounding radius of the edges." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    },
+    Annular2D => Category::Extruded2d, "Ring (annulus) in XY extruded along Z." {
+        outer_radius: f32 => FieldInfo { name: "outer_radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Outer radius." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    },
+    Union => Category::Operation, "Everything in a or b; or, n-ary, in any of children (give either a and b, or children)." {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        a: Option<Box<Node>> => FieldInfo { name: "a", ty: FieldType::OptionalNode, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand (binary form)." },
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        b: Option<Box<Node>> => FieldInfo { name: "b", ty: FieldType::OptionalNode, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand (binary form)." },
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        children: Option<Vec<Node>> => FieldInfo { name: "children", ty: FieldType::NodeList, default: DefaultValue::Empty, unit: Unit::None, rule: Rule::Any, doc: "Operands (n-ary form, at least one)." },
+    },
+    Intersection => Category::Operation, "Only what is in both a and b." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+    },
+    Subtraction => Category::Operation, "a with b carved out." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+    },
+    SmoothUnion => Category::Operation, "Union with a smooth blend of width k." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+        k: f32 => FieldInfo { name: "k", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Blend width." },
+    },
+    SmoothIntersection => Category::Operation, "Intersection with a smooth blend of width k." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+        k: f32 => FieldInfo { name: "k", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Blend width." },
+    },
+    SmoothSubtraction => Category::Operation, "Subtraction with a smooth fillet of width k." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+        k: f32 => FieldInfo { name: "k", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Blend width." },
+    },
+    ChamferUnion => Category::Operation, "Union with a 45-degree chamfer of size r at the seam." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+        r: f32 => FieldInfo { name: "r", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Size of the seam feature." },
+    },
+    ChamferIntersection => Category::Operation, "Intersection with a chamfered edge of size r." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+        r: f32 => FieldInfo { name: "r", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Size of the seam feature." },
+    },
+    ChamferSubtraction => Category::Operation, "Subtraction with a chamfered edge of size r." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+        r: f32 => FieldInfo { name: "r", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Size of the seam feature." },
+    },
+    StairsUnion => Category::Operation, "Union whose seam is a staircase of n steps over r." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+        r: f32 => FieldInfo { name: "r", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Size of the seam feature." },
+        n: f32 => FieldInfo { name: "n", ty: FieldType::F32, default: DefaultValue::F32(4.0), unit: Unit::Count, rule: Rule::AtLeast(1.0), doc: "Number of steps or columns." },
+    },
+    StairsIntersection => Category::Operation, "Intersection whose edge is a staircase of n steps over r." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+        r: f32 => FieldInfo { name: "r", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Size of the seam feature." },
+        n: f32 => FieldInfo { name: "n", ty: FieldType::F32, default: DefaultValue::F32(4.0), unit: Unit::Count, rule: Rule::AtLeast(1.0), doc: "Number of steps or columns." },
+    },
+    StairsSubtraction => Category::Operation, "Subtraction whose edge is a staircase of n steps over r." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+        r: f32 => FieldInfo { name: "r", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Size of the seam feature." },
+        n: f32 => FieldInfo { name: "n", ty: FieldType::F32, default: DefaultValue::F32(4.0), unit: Unit::Count, rule: Rule::AtLeast(1.0), doc: "Number of steps or columns." },
+    },
+    XOR => Category::Operation, "What is in exactly one of a and b." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+    },
+    Morph => Category::Operation, "Linear interpolation between a (t = 0) and b (t = 1)." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+        t: f32 => FieldInfo { name: "t", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Factor, rule: Rule::Any, doc: "Blend parameter, 0 = a, 1 = b." },
+    },
+    ColumnsUnion => Category::Operation, "Union whose seam is a row of n rounded columns over r." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+        r: f32 => FieldInfo { name: "r", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Size of the seam feature." },
+        n: f32 => FieldInfo { name: "n", ty: FieldType::F32, default: DefaultValue::F32(4.0), unit: Unit::Count, rule: Rule::AtLeast(1.0), doc: "Number of steps or columns." },
+    },
+    ColumnsIntersection => Category::Operation, "Intersection with a columned edge." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+        r: f32 => FieldInfo { name: "r", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Size of the seam feature." },
+        n: f32 => FieldInfo { name: "n", ty: FieldType::F32, default: DefaultValue::F32(4.0), unit: Unit::Count, rule: Rule::AtLeast(1.0), doc: "Number of steps or columns." },
+    },
+    ColumnsSubtraction => Category::Operation, "Subtraction with a columned edge." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+        r: f32 => FieldInfo { name: "r", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Size of the seam feature." },
+        n: f32 => FieldInfo { name: "n", ty: FieldType::F32, default: DefaultValue::F32(4.0), unit: Unit::Count, rule: Rule::AtLeast(1.0), doc: "Number of steps or columns." },
+    },
+    Pipe => Category::Operation, "A tube of radius r along the intersection curve of a and b surfaces." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+        r: f32 => FieldInfo { name: "r", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Size of the seam feature." },
+    },
+    Engrave => Category::Operation, "b engraved into the surface of a by depth r." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+        r: f32 => FieldInfo { name: "r", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Size of the seam feature." },
+    },
+    Groove => Category::Operation, "A groove of width ra and depth rb cut into a along the surface of b." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+        ra: f32 => FieldInfo { name: "ra", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Ra." },
+        rb: f32 => FieldInfo { name: "rb", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Rb." },
+    },
+    Tongue => Category::Operation, "A tongue of width ra and height rb raised on a along the surface of b." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+        ra: f32 => FieldInfo { name: "ra", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Ra." },
+        rb: f32 => FieldInfo { name: "rb", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Rb." },
+    },
+    ExpSmoothUnion => Category::Operation, "Union blended with an exponential smooth minimum of sharpness k." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+        k: f32 => FieldInfo { name: "k", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Blend width." },
+    },
+    ExpSmoothIntersection => Category::Operation, "Intersection blended with an exponential smooth maximum." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+        k: f32 => FieldInfo { name: "k", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Blend width." },
+    },
+    ExpSmoothSubtraction => Category::Operation, "Subtraction blended with an exponential smooth maximum." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+        k: f32 => FieldInfo { name: "k", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Blend width." },
+    },
+    Translate => Category::Transform, "Moves child by offset." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        offset: [f32; 3] => FieldInfo { name: "offset", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.0, 0.0, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Offset." },
+    },
+    Rotate => Category::Transform, "Rotates child by a quaternion [x, y, z, w] (normalised)." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        rotation: [f32; 4] => FieldInfo { name: "rotation", ty: FieldType::Quat, default: DefaultValue::Quat([0.0, 0.0, 0.0, 1.0]), unit: Unit::None, rule: Rule::NonZero, doc: "Unit quaternion [x, y, z, w]." },
+    },
+    Scale => Category::Transform, "Scales child uniformly by factor." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        factor: f32 => FieldInfo { name: "factor", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Factor, rule: Rule::Positive, doc: "Factor." },
+    },
+    ScaleNonUniform => Category::Transform, "Scales child per axis (distance is a bound, not exact)." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        factors: [f32; 3] => FieldInfo { name: "factors", ty: FieldType::Vec3, default: DefaultValue::Vec3([1.0, 1.0, 1.0]), unit: Unit::Factor, rule: Rule::Positive, doc: "Factors." },
+    },
+    ProjectiveTransform => Category::Transform, "Applies a 4x4 projective map to the point (inv_matrix, column-major), scaled for Lipschitz safety." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        inv_matrix: [f32; 16] => FieldInfo { name: "inv_matrix", ty: FieldType::Mat4, default: DefaultValue::Mat4(IDENTITY4), unit: Unit::None, rule: Rule::Any, doc: "Inv matrix." },
+        lipschitz_bound: f32 => FieldInfo { name: "lipschitz_bound", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Factor, rule: Rule::Positive, doc: "Lipschitz bound." },
+    },
+    LatticeDeform => Category::Transform, "Free-form deformation: the point is displaced by a trilinear lattice of control points." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        control_points: Vec<[f32; 3]> => FieldInfo { name: "control_points", ty: FieldType::Vec3List, default: DefaultValue::Vec3List(&LATTICE2), unit: Unit::Length, rule: Rule::Any, doc: "Control points." },
+        nx: u32 => FieldInfo { name: "nx", ty: FieldType::U32, default: DefaultValue::U32(2), unit: Unit::Count, rule: Rule::Range(2.0, 16.0), doc: "Nx." },
+        ny: u32 => FieldInfo { name: "ny", ty: FieldType::U32, default: DefaultValue::U32(2), unit: Unit::Count, rule: Rule::Range(2.0, 16.0), doc: "Ny." },
+        nz: u32 => FieldInfo { name: "nz", ty: FieldType::U32, default: DefaultValue::U32(2), unit: Unit::Count, rule: Rule::Range(2.0, 16.0), doc: "Nz." },
+        bbox_min: [f32; 3] => FieldInfo { name: "bbox_min", ty: FieldType::Vec3, default: DefaultValue::Vec3([-1.0, -1.0, -1.0]), unit: Unit::Length, rule: Rule::Any, doc: "Bbox min." },
+        bbox_max: [f32; 3] => FieldInfo { name: "bbox_max", ty: FieldType::Vec3, default: DefaultValue::Vec3([1.0, 1.0, 1.0]), unit: Unit::Length, rule: Rule::Any, doc: "Bbox max." },
+    },
+    SdfSkinning => Category::Transform, "Linear blend skinning: the point is moved to the rest pose by weighted bone matrices." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        bones: Vec<Bone> => FieldInfo { name: "bones", ty: FieldType::Bones, default: DefaultValue::Bones, unit: Unit::None, rule: Rule::Any, doc: "Bones." },
+    },
+    Twist => Category::Modifier, "Twists child around Y by strength radians per unit height." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        strength: f32 => FieldInfo { name: "strength", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::None, rule: Rule::Any, doc: "Strength." },
+    },
+    Bend => Category::Modifier, "Bends child around Z with the given curvature." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        curvature: f32 => FieldInfo { name: "curvature", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Frequency, rule: Rule::Any, doc: "Curvature." },
+    },
+    RepeatInfinite => Category::Modifier, "Repeats child on an infinite grid of the given spacing." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        spacing: [f32; 3] => FieldInfo { name: "spacing", ty: FieldType::Vec3, default: DefaultValue::Vec3([2.0, 2.0, 2.0]), unit: Unit::Length, rule: Rule::Positive, doc: "Spacing." },
+    },
+    RepeatFinite => Category::Modifier, "Repeats child count times either side of the origin along each axis." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        count: [u32; 3] => FieldInfo { name: "count", ty: FieldType::U32x3, default: DefaultValue::U32x3([2, 2, 2]), unit: Unit::Count, rule: Rule::Any, doc: "Count." },
+        spacing: [f32; 3] => FieldInfo { name: "spacing", ty: FieldType::Vec3, default: DefaultValue::Vec3([2.0, 2.0, 2.0]), unit: Unit::Length, rule: Rule::Positive, doc: "Spacing." },
+    },
+    Noise => Category::Modifier, "Displaces the surface of child by smooth value noise." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        amplitude: f32 => FieldInfo { name: "amplitude", ty: FieldType::F32, default: DefaultValue::F32(0.05), unit: Unit::Length, rule: Rule::Any, doc: "Amplitude." },
+        frequency: f32 => FieldInfo { name: "frequency", ty: FieldType::F32, default: DefaultValue::F32(4.0), unit: Unit::Frequency, rule: Rule::Positive, doc: "Frequency." },
+        seed: u32 => FieldInfo { name: "seed", ty: FieldType::U32, default: DefaultValue::U32(0), unit: Unit::None, rule: Rule::Any, doc: "Seed." },
+    },
+    Round => Category::Modifier, "Rounds child by growing it by radius." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.05), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+    },
+    Onion => Category::Modifier, "Turns child into a shell of the given thickness." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.05), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+    },
+    Elongate => Category::Modifier, "Stretches child by inserting amount along each axis at the origin." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        amount: [f32; 3] => FieldInfo { name: "amount", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.2, 0.0, 0.0]), unit: Unit::Length, rule: Rule::NonNegative, doc: "Amount." },
+    },
+    Mirror => Category::Modifier, "Mirrors child across the planes whose axis component is non-zero." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        axes: [f32; 3] => FieldInfo { name: "axes", ty: FieldType::Vec3, default: DefaultValue::Vec3([1.0, 0.0, 0.0]), unit: Unit::None, rule: Rule::Any, doc: "Axes." },
+    },
+    Revolution => Category::Modifier, "Revolves the XY cross-section of child around Y, at offset from the axis." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        offset: f32 => FieldInfo { name: "offset", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::NonNegative, doc: "Offset." },
+    },
+    Extrude => Category::Modifier, "Extrudes the XY cross-section (z = 0) of child along Z by half_height." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    },
+    SweepBezier => Category::Modifier, "Sweeps the XY-profile of child along a quadratic Bezier in the XZ plane." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        p0: [f32; 2] => FieldInfo { name: "p0", ty: FieldType::Vec2, default: DefaultValue::Vec2([-1.0, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "P0." },
+        p1: [f32; 2] => FieldInfo { name: "p1", ty: FieldType::Vec2, default: DefaultValue::Vec2([0.0, 1.0]), unit: Unit::Length, rule: Rule::Any, doc: "P1." },
+        p2: [f32; 2] => FieldInfo { name: "p2", ty: FieldType::Vec2, default: DefaultValue::Vec2([1.0, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "P2." },
+    },
+    Taper => Category::Modifier, "Narrows child along Y: scale 1 - factor*y." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        factor: f32 => FieldInfo { name: "factor", ty: FieldType::F32, default: DefaultValue::F32(0.3), unit: Unit::Factor, rule: Rule::Any, doc: "Factor." },
+        #[serde(default)]
+        reach: TaperReach => FieldInfo { name: "reach", ty: FieldType::Reach, default: DefaultValue::Reach, unit: Unit::None, rule: Rule::Any, doc: "Reach." },
+    },
+    Displacement => Category::Modifier, "Adds a sin(5x)sin(5y)sin(5z) ripple of strength to child." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        strength: f32 => FieldInfo { name: "strength", ty: FieldType::F32, default: DefaultValue::F32(0.05), unit: Unit::None, rule: Rule::Any, doc: "Strength." },
+    },
+    SineDisplacement => Category::Modifier, "Adds amplitude*sin(f.x x)sin(f.y y)sin(f.z z) to child." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        amplitude: f32 => FieldInfo { name: "amplitude", ty: FieldType::F32, default: DefaultValue::F32(0.05), unit: Unit::Length, rule: Rule::Any, doc: "Amplitude." },
+        frequency: [f32; 3] => FieldInfo { name: "frequency", ty: FieldType::Vec3, default: DefaultValue::Vec3([5.0, 5.0, 5.0]), unit: Unit::Frequency, rule: Rule::Any, doc: "Frequency." },
+    },
+    PolarRepeat => Category::Modifier, "Repeats child count times around the Y axis." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        count: u32 => FieldInfo { name: "count", ty: FieldType::U32, default: DefaultValue::U32(6), unit: Unit::Count, rule: Rule::AtLeast(1.0), doc: "Count." },
+    },
+    OctantMirror => Category::Modifier, "Mirrors child into all eight octants and across the diagonal planes." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+    },
+    Shear => Category::Modifier, "Shears child: x += shear.x*y, x += shear.y*z, y += shear.z*z." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        shear: [f32; 3] => FieldInfo { name: "shear", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.2, 0.0, 0.0]), unit: Unit::Factor, rule: Rule::Any, doc: "Shear." },
+    },
+    Animated => Category::Modifier, "Time-driven bob of child (static here: evaluated at t = 0)." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        speed: f32 => FieldInfo { name: "speed", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Frequency, rule: Rule::Any, doc: "Speed." },
+        amplitude: f32 => FieldInfo { name: "amplitude", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::Any, doc: "Amplitude." },
+    },
+    WithMaterial => Category::Modifier, "Tags child with a material id; the distance is unchanged." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        material_id: u32 => FieldInfo { name: "material_id", ty: FieldType::U32, default: DefaultValue::U32(0), unit: Unit::None, rule: Rule::Any, doc: "Material id." },
+    },
+    IcosahedralSymmetry => Category::Modifier, "Folds space by the 120 symmetries of the icosahedron around child." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+    },
+    IFS => Category::Modifier, "Iterated function system: folds the point through the transforms iterations times." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        transforms: Vec<[f32; 16]> => FieldInfo { name: "transforms", ty: FieldType::Mat4List, default: DefaultValue::Mat4List(&[SCALE_HALF4]), unit: Unit::None, rule: Rule::Any, doc: "Transforms." },
+        iterations: u32 => FieldInfo { name: "iterations", ty: FieldType::U32, default: DefaultValue::U32(3), unit: Unit::Count, rule: Rule::Range(1.0, 16.0), doc: "Iterations." },
+    },
+    HeightmapDisplacement => Category::Modifier, "Displaces child along Y by a bilinear heightmap over XZ." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        heightmap: Vec<f32> => FieldInfo { name: "heightmap", ty: FieldType::F32List, default: DefaultValue::F32List(&[0.0, 0.1, 0.1, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Heightmap." },
+        width: u32 => FieldInfo { name: "width", ty: FieldType::U32, default: DefaultValue::U32(2), unit: Unit::None, rule: Rule::Range(2.0, 64.0), doc: "Width." },
+        height: u32 => FieldInfo { name: "height", ty: FieldType::U32, default: DefaultValue::U32(2), unit: Unit::None, rule: Rule::Range(2.0, 64.0), doc: "Height." },
+        amplitude: f32 => FieldInfo { name: "amplitude", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Length, rule: Rule::Any, doc: "Amplitude." },
+        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Length, rule: Rule::Positive, doc: "Spatial frequency: cells per unit length." },
+    },
+    SurfaceRoughness => Category::Modifier, "Adds fractal roughness of several octaves to child." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
+        frequency: f32 => FieldInfo { name: "frequency", ty: FieldType::F32, default: DefaultValue::F32(8.0), unit: Unit::Frequency, rule: Rule::Positive, doc: "Frequency." },
+        amplitude: f32 => FieldInfo { name: "amplitude", ty: FieldType::F32, default: DefaultValue::F32(0.02), unit: Unit::Length, rule: Rule::Any, doc: "Amplitude." },
+        octaves: u32 => FieldInfo { name: "octaves", ty: FieldType::U32, default: DefaultValue::U32(3), unit: Unit::Count, rule: Rule::Range(1.0, 8.0), doc: "Octaves." },
+    },
+    Terrain => Category::Primitive, "Rolling height-field terrain y = amplitude * noise(xz * scale)." {
+        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Length, rule: Rule::Positive, doc: "Spatial frequency: cells per unit length." },
+        amplitude: f32 => FieldInfo { name: "amplitude", ty: FieldType::F32, default: DefaultValue::F32(0.3), unit: Unit::Length, rule: Rule::Any, doc: "Amplitude." },
+    },
+    Const => Category::Expression, "Expression layer: a constant value." {
+        value: f32 => FieldInfo { name: "value", ty: FieldType::F32, default: DefaultValue::F32(0.0), unit: Unit::None, rule: Rule::Any, doc: "The value." },
+    },
+    Neg => Category::Expression, "Expression layer: -child." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Operand." },
+    },
+    Abs => Category::Expression, "Expression layer: |child|." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Operand." },
+    },
+    Sqrt => Category::Expression, "Expression layer: square root of child (0 below 0)." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Operand." },
+    },
+    Square => Category::Expression, "Expression layer: child squared." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Operand." },
+    },
+    Recip => Category::Expression, "Expression layer: 1 / child." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Operand." },
+    },
+    Sin => Category::Expression, "Expression layer: sine of child (radians)." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Operand." },
+    },
+    Cos => Category::Expression, "Expression layer: cosine of child (radians)." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Operand." },
+    },
+    Tan => Category::Expression, "Expression layer: tangent of child." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Operand." },
+    },
+    Asin => Category::Expression, "Expression layer: arcsine of child, clamped to [-1, 1]." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Operand." },
+    },
+    Acos => Category::Expression, "Expression layer: arccosine of child, clamped to [-1, 1]." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Operand." },
+    },
+    Atan => Category::Expression, "Expression layer: arctangent of child." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Operand." },
+    },
+    Exp => Category::Expression, "Expression layer: e to the power child." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Operand." },
+    },
+    Ln => Category::Expression, "Expression layer: natural logarithm of child." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Operand." },
+    },
+    Floor => Category::Expression, "Expression layer: child rounded down." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Operand." },
+    },
+    Ceil => Category::Expression, "Expression layer: child rounded up." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Operand." },
+    },
+    Sign => Category::Expression, "Expression layer: -1, 0 or 1 by the sign of child." {
+        child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Operand." },
+    },
+    Add => Category::Expression, "Expression layer: a + b." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+    },
+    Sub => Category::Expression, "Expression layer: a - b." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+    },
+    Mul => Category::Expression, "Expression layer: a * b." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+    },
+    Div => Category::Expression, "Expression layer: a / b." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+    },
+    Min => Category::Expression, "Expression layer: min(a, b)." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+    },
+    Max => Category::Expression, "Expression layer: max(a, b)." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+    },
+    Mod => Category::Expression, "Expression layer: a mod b (GLSL mod: sign of b)." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+    },
+    Atan2 => Category::Expression, "Expression layer: atan2(a, b): the angle of the vector (b, a)." {
+        a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
+        b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
+    },
+}
+
+/// Looks up the catalog entry of a kind by its JSON name.
+pub fn kind_info(name: &str) -> Option<&'static KindInfo> {
+    KINDS.iter().find(|k| k.name == name)
+}
+
+impl Node {
+    /// Direct children, in field order.
+    pub fn children(&self) -> Vec<&Node> {
+        let mut out = Vec::new();
+        self.each_child(&mut |c| out.push(c));
+        out
+    }
+
+    /// Number of nodes in this tree (iterative: safe on any depth).
+    pub fn node_count(&self) -> usize {
+        let mut count = 0;
+        let mut stack = vec![self];
+        while let Some(n) = stack.pop() {
+            count += 1;
+            n.each_child(&mut |c| stack.push(c));
+        }
+        count
+    }
+
+    /// Depth of this tree: 1 for a leaf (iterative: safe on any depth).
+    pub fn depth(&self) -> usize {
+        let mut deepest = 0;
+        let mut stack = vec![(self, 1usize)];
+        while let Some((n, d)) = stack.pop() {
+            deepest = deepest.max(d);
+            n.each_child(&mut |c| stack.push((c, d + 1)));
+        }
+        deepest
+    }
+}
