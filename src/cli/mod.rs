@@ -1,0 +1,212 @@
+//! The command line: `serve` (the default with no arguments) and the offline
+//! commands, which use the engine directly and need no server or database.
+//!
+//! Layout: [`offline`] (`eval`, `slice`, `bench`, and tree-file loading),
+//! [`healthcheck`] (the container probe, so images need no curl).
+//! Every command returns an [`ExitCode`]; errors print one line on stderr.
+
+pub mod healthcheck;
+pub mod offline;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::Config;
+
+/// ai-modeler: SDF engine, HTTP API and CLI in one binary.
+#[derive(Debug, Parser)]
+#[command(name = "ai-modeler", version, about)]
+pub struct Cli {
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API on $HOST:$PORT (default 0.0.0.0:3000).
+    Serve,
+    /// Evaluate a tree at points; prints {"distances":[…]}.
+    Eval {
+        /// Tree file: ALICE-SDF JSON (.json) or fidget .vm.
+        tree: PathBuf,
+        /// Points file: JSON [[x,y,z],…] or whitespace-separated x y z triples.
+        /// Reads stdin when omitted or `-`.
+        #[arg(long, short)]
+        points: Option<PathBuf>,
+    },
+    /// Render the cross-section at height z as a PNG (inside black).
+    Slice {
+        /// Tree file: ALICE-SDF JSON (.json) or fidget .vm.
+        tree: PathBuf,
+        /// Image side in pixels.
+        #[arg(long, default_value_t = 1024)]
+        size: u32,
+        /// Height of the cut.
+        #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+        z: f32,
+        /// Region shown: xmin,ymin,xmax,ymax.
+        #[arg(long, value_parser = parse_region, allow_negative_numbers = true, default_value = "-1,-1,1,1")]
+        region: [f32; 4],
+        /// Output file.
+        #[arg(long, short, default_value = "slice.png")]
+        output: PathBuf,
+    },
+    /// Time an evaluation of N points (after one warm-up); prints {points, threads, ms, mpts_per_s}.
+    Bench {
+        /// Tree file: ALICE-SDF JSON (.json) or fidget .vm.
+        tree: PathBuf,
+        /// Points to evaluate (uniform in [-1,1]^3, fixed seed).
+        #[arg(long, default_value_t = 1_000_000)]
+        points: usize,
+        /// Worker threads (default: RAYON_NUM_THREADS, 0 = all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Time a SIZE×SIZE slice render instead; prints {size, threads, ms}.
+        #[arg(long)]
+        slice: Option<u32>,
+        /// Timed repetitions; the best is reported.
+        #[arg(long, default_value_t = 5)]
+        repeat: u32,
+    },
+    /// Print the effective configuration (secrets redacted).
+    CheckConfig {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ConfigFormat::Toml)]
+        format: ConfigFormat,
+    },
+    /// Probe GET /health on this machine's $PORT; exit 0 when it answers 200.
+    Healthcheck {
+        /// Full URL to probe instead (http only).
+        #[arg(long)]
+        url: Option<String>,
+    },
+}
+
+/// `check-config` output formats.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ConfigFormat {
+    /// TOML, as in config/default.toml.
+    Toml,
+    /// JSON.
+    Json,
+}
+
+fn parse_region(s: &str) -> Result<[f32; 4], String> {
+    let parts: Vec<f32> = s
+        .split(',')
+        .map(|p| p.trim().parse::<f32>())
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("region: {e}"))?;
+    <[f32; 4]>::try_from(parts).map_err(|_| "region needs four numbers: xmin,ymin,xmax,ymax".into())
+}
+
+/// Loads and validates the configuration, or prints why not.
+pub fn load_config() -> Result<Config, ExitCode> {
+    Config::load().map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })
+}
+
+/// Prints an error chain on one line and returns failure.
+pub fn fail(e: &anyhow::Error) -> ExitCode {
+    eprintln!("error: {e:#}");
+    ExitCode::FAILURE
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    let config = match load_config() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config),
+        Command::Eval { tree, points } => offline::eval(&config, &tree, points.as_deref()),
+        Command::Slice {
+            tree,
+            size,
+            z,
+            region,
+            output,
+        } => offline::slice(&config, &tree, size, z, region, &output),
+        Command::Bench {
+            tree,
+            points,
+            threads,
+            slice,
+            repeat,
+        } => offline::bench(&config, &tree, points, threads, slice, repeat),
+        Command::CheckConfig { format } => check_config(&config, format),
+        Command::Healthcheck { url } => healthcheck::probe(&config, url.as_deref()),
+    }
+}
+
+fn check_config(config: &Config, format: ConfigFormat) -> ExitCode {
+    let text = match format {
+        ConfigFormat::Toml => toml_text(config),
+        ConfigFormat::Json => serde_json::to_string_pretty(config).map_err(anyhow::Error::from),
+    };
+    match text {
+        Ok(t) => {
+            println!("{t}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+/// The config as flat TOML (`key = value`), from its JSON form: every field is a
+/// scalar or null (nulls are written as comments, TOML has none).
+fn toml_text(config: &Config) -> anyhow::Result<String> {
+    let value = serde_json::to_value(config)?;
+    let mut out = String::new();
+    if let serde_json::Value::Object(map) = value {
+        for (k, v) in map {
+            match v {
+                serde_json::Value::Null => out.push_str(&format!("# {k} is not set\n")),
+                other => out.push_str(&format!("{k} = {other}\n")),
+            }
+        }
+    }
+    Ok(out.trim_end().to_string())
+}
+
+fn serve(config: Config) -> ExitCode {
+    crate::telemetry::init(&config);
+    if let Err(e) = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.rayon_num_threads)
+        .build_global()
+    {
+        tracing::warn!(error = %e, "rayon pool already initialised");
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fail(&anyhow::Error::from(e).context("starting the async runtime")),
+    };
+    let result: anyhow::Result<()> = runtime.block_on(async {
+        let addr = config.bind_address();
+        let listener = tokio::net::TcpListener::bind(&addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {addr} (HOST/PORT): {e}"))?;
+        crate::server::run(listener, config, crate::server::shutdown_signal()).await?;
+        Ok(())
+    });
+    match result {
+        Ok(()) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "server failed");
+            fail(&e)
+        }
+    }
+}

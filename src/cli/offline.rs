@@ -1,0 +1,220 @@
+//! Offline commands: `eval`, `slice`, `bench`. They read a tree file, compile it
+//! with the configured limits, and call the engine directly: no server, no database.
+//!
+//! Tree files are chosen by extension: `.vm` is fidget's VM text format, anything
+//! else is ALICE-SDF JSON (wrapper or bare node).
+
+use std::io::Read;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use serde_json::json;
+
+use super::fail;
+use crate::config::Config;
+use crate::sdf::compile::{self, Compiled};
+use crate::server::compute::{limits, render_slice};
+
+/// Reads and compiles a tree file.
+pub fn load_tree(config: &Config, path: &Path) -> anyhow::Result<Compiled> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let is_vm = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("vm"));
+    if is_vm {
+        // The fidget importer (`sdf::vm`) lands with the fast evaluators.
+        bail!(
+            "{}: fidget .vm import is not in this build yet; use an ALICE-SDF .json tree",
+            path.display()
+        );
+    }
+    let limits = limits(config);
+    let doc = crate::sdf::validate::parse_json(&bytes, &limits)
+        .with_context(|| format!("{} is not usable JSON", path.display()))?;
+    compile::compile(&doc, &limits).with_context(|| format!("compiling {}", path.display()))
+}
+
+/// Parses points: JSON `[[x,y,z],…]`, or whitespace-separated numbers taken three at a time.
+pub fn parse_points(text: &str) -> anyhow::Result<Vec<[f32; 3]>> {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('[') {
+        return serde_json::from_str(trimmed).context("points JSON must be [[x,y,z],…]");
+    }
+    let numbers: Vec<f32> = text
+        .split_whitespace()
+        .enumerate()
+        .map(|(i, w)| {
+            w.parse::<f32>()
+                .with_context(|| format!("number {} (`{w}`) is not a number", i + 1))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    if !numbers.len().is_multiple_of(3) {
+        bail!(
+            "{} numbers is not a whole number of x y z triples",
+            numbers.len()
+        );
+    }
+    Ok(numbers
+        .chunks_exact(3)
+        .map(|c| [c[0], c[1], c[2]])
+        .collect())
+}
+
+/// `ai-modeler eval TREE [--points FILE]`.
+pub fn eval(config: &Config, tree: &Path, points: Option<&Path>) -> ExitCode {
+    let run = || -> anyhow::Result<()> {
+        let compiled = load_tree(config, tree)?;
+        let mut text = String::new();
+        match points {
+            Some(p) if p != Path::new("-") => {
+                text = std::fs::read_to_string(p)
+                    .with_context(|| format!("reading {}", p.display()))?;
+            }
+            _ => {
+                std::io::stdin()
+                    .read_to_string(&mut text)
+                    .context("reading points from stdin")?;
+            }
+        }
+        let points = parse_points(&text)?;
+        let distances = compiled.eval_points(&points);
+        println!("{}", json!({ "distances": distances }));
+        Ok(())
+    };
+    run().map_or_else(|e| fail(&e), |()| ExitCode::SUCCESS)
+}
+
+/// `ai-modeler slice TREE --size N [--z Z] [--region …] -o out.png`.
+pub fn slice(
+    config: &Config,
+    tree: &Path,
+    size: u32,
+    z: f32,
+    region: [f32; 4],
+    output: &Path,
+) -> ExitCode {
+    let run = || -> anyhow::Result<()> {
+        if size == 0 || size > config.max_slice_size {
+            bail!(
+                "--size must be between 1 and MAX_SLICE_SIZE ({})",
+                config.max_slice_size
+            );
+        }
+        let compiled = load_tree(config, tree)?;
+        let png = render_slice(&compiled, z, size, region)?;
+        write_atomically(output, &png)?;
+        eprintln!("wrote {} ({size}×{size})", output.display());
+        Ok(())
+    };
+    run().map_or_else(|e| fail(&e), |()| ExitCode::SUCCESS)
+}
+
+/// Writes through a temporary file and a rename, so a crash leaves no half file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let tmp = path.with_extension("png.partial");
+    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))?;
+    Ok(())
+}
+
+/// `ai-modeler bench TREE [--points N] [--threads T] [--slice SIZE]`.
+pub fn bench(
+    config: &Config,
+    tree: &Path,
+    points: usize,
+    threads: Option<usize>,
+    slice: Option<u32>,
+    repeat: u32,
+) -> ExitCode {
+    let run = || -> anyhow::Result<()> {
+        let compiled = load_tree(config, tree)?;
+        let threads = threads.unwrap_or(config.rayon_num_threads);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .context("building the thread pool")?;
+        let threads = pool.current_num_threads();
+        let repeat = repeat.max(1);
+        if let Some(size) = slice {
+            let region = crate::server::compute::DEFAULT_REGION;
+            pool.install(|| render_slice(&compiled, 0.0, size, region))?; // warm-up
+            let best = best_of(repeat, || {
+                pool.install(|| render_slice(&compiled, 0.0, size, region))
+                    .map(drop)
+            })?;
+            println!(
+                "{}",
+                json!({ "size": size, "threads": threads, "ms": round3(best) })
+            );
+            return Ok(());
+        }
+        let pts = sample_points(points);
+        pool.install(|| compiled.eval_points(&pts)); // warm-up
+        let best = best_of(repeat, || {
+            pool.install(|| compiled.eval_points(&pts));
+            Ok::<(), anyhow::Error>(())
+        })?;
+        let mpts = if best > 0.0 {
+            points as f64 / (best * 1e3)
+        } else {
+            f64::INFINITY
+        };
+        println!(
+            "{}",
+            json!({ "points": points, "threads": threads, "ms": round3(best), "mpts_per_s": round3(mpts) })
+        );
+        Ok(())
+    };
+    run().map_or_else(|e| fail(&e), |()| ExitCode::SUCCESS)
+}
+
+/// Best wall time of `n` runs, in milliseconds.
+fn best_of<E>(n: u32, mut f: impl FnMut() -> Result<(), E>) -> Result<f64, E> {
+    let mut best = f64::INFINITY;
+    for _ in 0..n {
+        let t = Instant::now();
+        f()?;
+        best = best.min(t.elapsed().as_secs_f64() * 1e3);
+    }
+    Ok(best)
+}
+
+fn round3(v: f64) -> f64 {
+    (v * 1e3).round() / 1e3
+}
+
+/// `n` points uniform in [-1,1]^3 from a fixed-seed xorshift, so runs compare.
+pub fn sample_points(n: usize) -> Vec<[f32; 3]> {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        ((state >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+    };
+    (0..n).map(|_| [next(), next(), next()]).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn points_parse_in_both_forms() {
+        assert_eq!(parse_points("[[0,0,0],[1,2,3]]").unwrap().len(), 2);
+        assert_eq!(
+            parse_points("0 0 0\n1 2 3\n").unwrap(),
+            vec![[0.0, 0.0, 0.0], [1.0, 2.0, 3.0]]
+        );
+        assert!(parse_points("1 2").is_err());
+        assert!(parse_points("1 x 3").is_err());
+    }
+
+    #[test]
+    fn sample_points_stay_in_the_unit_cube() {
+        let p = sample_points(1000);
+        assert!(p.iter().flatten().all(|v| (-1.0..=1.0).contains(v)));
+    }
+}

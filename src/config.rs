@@ -1,0 +1,442 @@
+//! The one typed configuration of the service and the CLI.
+//!
+//! Layers, later wins: `config/default.toml` (embedded in the binary, so it runs
+//! from any directory) < `config/$AIM_ENV.toml` (from `$AIM_CONFIG_DIR`, default
+//! `./config`; `production` is also embedded) < environment variables named as the
+//! keys in upper case (`PORT`, `LOG_LEVEL`, `MAX_TREE_NODES`… — the names of the
+//! deployment spec).
+//!
+//! Invariants: [`Config::load`] is the only place that reads the environment for
+//! settings, and a [`Config`] it returns has passed [`Config::validate`]. Every
+//! error names the variable to fix. Secrets ([`Secret`]) never print: `Debug` and
+//! `Serialize` both write `[redacted]`.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The embedded base layer.
+const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+/// Embedded copy of the production layer, used when the file is not on disk.
+const PRODUCTION_TOML: &str = include_str!("../config/production.toml");
+
+/// Every key the environment may set (lower case; the variable is upper case).
+/// Listing them keeps unrelated variables (`HOME`, `PATH`…) out of the figment.
+const ENV_KEYS: &[&str] = &[
+    "host",
+    "port",
+    "log_level",
+    "rust_log",
+    "log_format",
+    "max_body_mb",
+    "request_timeout_sec",
+    "shutdown_grace_sec",
+    "license_mode",
+    "license_key",
+    "rayon_num_threads",
+    "simd_width",
+    "max_tree_nodes",
+    "max_tree_depth",
+    "max_tree_ops",
+    "max_mesh_resolution",
+    "mesh_cache_size_mb",
+    "max_eval_points",
+    "max_slice_size",
+    "max_cpu_jobs",
+    "export_storage_path",
+];
+
+/// The effective configuration.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Interface to listen on (`HOST`).
+    #[serde(deserialize_with = "stringish")]
+    pub host: String,
+    /// TCP port (`PORT`).
+    pub port: u16,
+    /// Log filter when `RUST_LOG` is unset (`LOG_LEVEL`): a level or an EnvFilter directive.
+    #[serde(deserialize_with = "stringish")]
+    pub log_level: String,
+    /// Full tracing filter; overrides `log_level` (`RUST_LOG`).
+    #[serde(default, deserialize_with = "opt_stringish")]
+    pub rust_log: Option<String>,
+    /// Log output format (`LOG_FORMAT`).
+    pub log_format: LogFormat,
+    /// Largest request body in MiB (`MAX_BODY_MB`).
+    pub max_body_mb: u32,
+    /// Per-request time limit in seconds (`REQUEST_TIMEOUT_SEC`).
+    pub request_timeout_sec: u64,
+    /// Seconds in-flight requests may take to finish after a shutdown signal (`SHUTDOWN_GRACE_SEC`).
+    pub shutdown_grace_sec: u64,
+    /// Licence the binary runs under (`LICENSE_MODE`).
+    pub license_mode: LicenseMode,
+    /// Commercial licence key (`LICENSE_KEY`).
+    #[serde(default)]
+    pub license_key: Option<Secret>,
+    /// Threads for CPU work; 0 = all cores (`RAYON_NUM_THREADS`).
+    pub rayon_num_threads: usize,
+    /// Evaluator lane width (`SIMD_WIDTH`).
+    pub simd_width: SimdWidth,
+    /// Most nodes a tree may have (`MAX_TREE_NODES`).
+    pub max_tree_nodes: usize,
+    /// Deepest a tree may nest (`MAX_TREE_DEPTH`).
+    pub max_tree_depth: usize,
+    /// Most expression operations a tree may expand to (`MAX_TREE_OPS`).
+    pub max_tree_ops: usize,
+    /// Largest mesh grid resolution (`MAX_MESH_RESOLUTION`).
+    pub max_mesh_resolution: u32,
+    /// Memory for the compiled-tree cache in MiB (`MESH_CACHE_SIZE_MB`).
+    pub mesh_cache_size_mb: usize,
+    /// Most points in one eval request (`MAX_EVAL_POINTS`).
+    pub max_eval_points: usize,
+    /// Largest slice image side in pixels (`MAX_SLICE_SIZE`).
+    pub max_slice_size: u32,
+    /// Concurrent CPU-heavy requests; 0 = number of cores (`MAX_CPU_JOBS`).
+    pub max_cpu_jobs: usize,
+    /// Where exports are written (`EXPORT_STORAGE_PATH`).
+    #[serde(deserialize_with = "stringish")]
+    pub export_storage_path: String,
+}
+
+/// Log output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Pretty on a terminal, JSON otherwise.
+    Auto,
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Licence mode of the deployment spec.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LicenseMode {
+    /// Open source use under the AGPL.
+    Agpl,
+    /// Commercial use; needs `LICENSE_KEY`.
+    Commercial,
+}
+
+/// Evaluator lane width: `auto` or a fixed 16, 8, 4 or 1 (scalar).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SimdWidth {
+    /// Pick the best width for this CPU.
+    Auto,
+    /// A fixed number of lanes.
+    Fixed(u8),
+}
+
+impl SimdWidth {
+    /// The fixed width, or `None` for auto.
+    pub fn lanes(self) -> Option<u8> {
+        match self {
+            SimdWidth::Auto => None,
+            SimdWidth::Fixed(n) => Some(n),
+        }
+    }
+}
+
+impl fmt::Display for SimdWidth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SimdWidth::Auto => f.write_str("auto"),
+            SimdWidth::Fixed(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+impl Serialize for SimdWidth {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for SimdWidth {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // The environment gives `8` as a number and TOML may say "8": take both.
+        let raw = Scalar::deserialize(d)?.into_string();
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(SimdWidth::Auto),
+            "16" => Ok(SimdWidth::Fixed(16)),
+            "8" => Ok(SimdWidth::Fixed(8)),
+            "4" => Ok(SimdWidth::Fixed(4)),
+            "1" => Ok(SimdWidth::Fixed(1)),
+            other => Err(serde::de::Error::custom(format!(
+                "`{other}` is not one of auto, 16, 8, 4, 1"
+            ))),
+        }
+    }
+}
+
+/// A secret string: never printed.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+pub struct Secret(#[serde(deserialize_with = "stringish")] String);
+
+impl Secret {
+    /// Wraps a value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself; call only where it is used, never to log.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("[redacted]")
+    }
+}
+
+/// A configuration error, naming the variable to fix.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {variable}: {message}")]
+pub struct ConfigError {
+    /// The environment variable (or config key in upper case) at fault.
+    pub variable: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(variable: &str, message: impl Into<String>) -> Self {
+        Self {
+            variable: variable.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+impl Default for Config {
+    /// The embedded defaults alone (no files, no environment): what tests start from.
+    fn default() -> Self {
+        #[allow(clippy::expect_used)] // the embedded file is checked by a unit test
+        Figment::from(Toml::string(DEFAULT_TOML))
+            .extract()
+            .expect("config/default.toml is valid")
+    }
+}
+
+impl Config {
+    /// Reads defaults < `config/$AIM_ENV.toml` < environment, then validates.
+    pub fn load() -> Result<Self, ConfigError> {
+        let env_name = std::env::var("AIM_ENV").ok().filter(|s| !s.is_empty());
+        let dir = std::env::var_os("AIM_CONFIG_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("config"));
+        let mut figment = Figment::from(Toml::string(DEFAULT_TOML));
+        if let Some(name) = env_name.as_deref() {
+            let path = dir.join(format!("{name}.toml"));
+            if path.is_file() {
+                figment = figment.merge(Toml::file(path));
+            } else if name == "production" {
+                figment = figment.merge(Toml::string(PRODUCTION_TOML));
+            } else {
+                return Err(ConfigError::new(
+                    "AIM_ENV",
+                    format!("no config file {} for environment `{name}`", path.display()),
+                ));
+            }
+        }
+        figment = figment.merge(Env::raw().only(ENV_KEYS));
+        Self::from_figment(figment)
+    }
+
+    /// Extracts and validates a config from any figment (tests build their own).
+    pub fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        let config: Config = figment.extract().map_err(|e| {
+            let variable = e
+                .path
+                .last()
+                .map(|k| k.to_ascii_uppercase())
+                .unwrap_or_else(|| "configuration".to_string());
+            ConfigError::new(&variable, e.kind.to_string())
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks what types alone cannot: ranges, filters and pairs of settings.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        use tracing_subscriber::EnvFilter;
+        if self.host.trim().is_empty() {
+            return Err(ConfigError::new("HOST", "must not be empty"));
+        }
+        if let Err(e) = EnvFilter::builder().parse(&self.log_level) {
+            return Err(ConfigError::new(
+                "LOG_LEVEL",
+                format!("not a log filter: {e}"),
+            ));
+        }
+        if let Some(filter) = &self.rust_log
+            && let Err(e) = EnvFilter::builder().parse(filter)
+        {
+            return Err(ConfigError::new(
+                "RUST_LOG",
+                format!("not a log filter: {e}"),
+            ));
+        }
+        let positive: [(&str, u64); 9] = [
+            ("MAX_BODY_MB", self.max_body_mb.into()),
+            ("REQUEST_TIMEOUT_SEC", self.request_timeout_sec),
+            ("MAX_TREE_NODES", self.max_tree_nodes as u64),
+            ("MAX_TREE_DEPTH", self.max_tree_depth as u64),
+            ("MAX_TREE_OPS", self.max_tree_ops as u64),
+            ("MAX_MESH_RESOLUTION", self.max_mesh_resolution.into()),
+            ("MESH_CACHE_SIZE_MB", self.mesh_cache_size_mb as u64),
+            ("MAX_EVAL_POINTS", self.max_eval_points as u64),
+            ("MAX_SLICE_SIZE", self.max_slice_size.into()),
+        ];
+        for (name, value) in positive {
+            if value == 0 {
+                return Err(ConfigError::new(name, "must be greater than 0"));
+            }
+        }
+        if self.max_body_mb > 4096 {
+            return Err(ConfigError::new("MAX_BODY_MB", "must be at most 4096"));
+        }
+        if self.license_mode == LicenseMode::Commercial
+            && self
+                .license_key
+                .as_ref()
+                .is_none_or(|k| k.expose().trim().is_empty())
+        {
+            return Err(ConfigError::new(
+                "LICENSE_KEY",
+                "LICENSE_MODE=commercial needs a licence key",
+            ));
+        }
+        Ok(())
+    }
+
+    /// `host:port`, for binding.
+    pub fn bind_address(&self) -> String {
+        if self.host.contains(':') && !self.host.starts_with('[') {
+            format!("[{}]:{}", self.host, self.port) // a bare IPv6 address
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+
+    /// The largest request body in bytes.
+    pub fn max_body_bytes(&self) -> usize {
+        (self.max_body_mb as usize) * 1024 * 1024
+    }
+
+    /// The log filter in force: `RUST_LOG` if set, else `LOG_LEVEL`.
+    pub fn log_filter(&self) -> &str {
+        self.rust_log.as_deref().unwrap_or(&self.log_level)
+    }
+
+    /// Worker threads for CPU work (`rayon_num_threads`, 0 meaning all cores).
+    pub fn cpu_threads(&self) -> usize {
+        if self.rayon_num_threads == 0 {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            self.rayon_num_threads
+        }
+    }
+
+    /// Concurrent CPU-heavy requests allowed.
+    pub fn cpu_jobs(&self) -> usize {
+        if self.max_cpu_jobs == 0 {
+            self.cpu_threads()
+        } else {
+            self.max_cpu_jobs
+        }
+    }
+}
+
+/// A string, number or boolean: environment values arrive typed (`LICENSE_KEY=1234`
+/// is a number to figment), but these fields are text.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Scalar {
+    Str(String),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    Bool(bool),
+}
+
+impl Scalar {
+    fn into_string(self) -> String {
+        match self {
+            Scalar::Str(s) => s,
+            Scalar::Int(n) => n.to_string(),
+            Scalar::UInt(n) => n.to_string(),
+            Scalar::Float(n) => n.to_string(),
+            Scalar::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+fn stringish<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Scalar::deserialize(d)?.into_string())
+}
+
+fn opt_stringish<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<Scalar>::deserialize(d)?.map(Scalar::into_string))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_defaults_are_valid() {
+        let c = Config::default();
+        c.validate().unwrap();
+        assert_eq!(c.port, 3000);
+        assert_eq!(c.max_tree_nodes, 1000);
+        assert_eq!(c.simd_width, SimdWidth::Auto);
+        assert!(c.max_eval_points >= 1 << 20);
+        let prod: Config = Figment::from(Toml::string(DEFAULT_TOML))
+            .merge(Toml::string(PRODUCTION_TOML))
+            .extract()
+            .unwrap();
+        assert_eq!(prod.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let base = || Figment::from(Toml::string(DEFAULT_TOML));
+        let e = Config::from_figment(base().merge(("port", "abc"))).unwrap_err();
+        assert_eq!(e.variable, "PORT");
+        let e = Config::from_figment(base().merge(("simd_width", 3))).unwrap_err();
+        assert_eq!(e.variable, "SIMD_WIDTH");
+        let e = Config::from_figment(base().merge(("max_tree_nodes", 0))).unwrap_err();
+        assert_eq!(e.variable, "MAX_TREE_NODES");
+        let e = Config::from_figment(base().merge(("log_format", "xml"))).unwrap_err();
+        assert_eq!(e.variable, "LOG_FORMAT");
+        let e = Config::from_figment(base().merge(("license_mode", "commercial"))).unwrap_err();
+        assert_eq!(e.variable, "LICENSE_KEY");
+        let ok = Config::from_figment(base().merge(("simd_width", 8))).unwrap();
+        assert_eq!(ok.simd_width, SimdWidth::Fixed(8));
+    }
+
+    #[test]
+    fn secrets_are_redacted() {
+        let c = Config {
+            license_key: Some(Secret::new("hunter2")),
+            ..Config::default()
+        };
+        assert!(!format!("{c:?}").contains("hunter2"));
+        assert!(!serde_json::to_string(&c).unwrap().contains("hunter2"));
+    }
+}

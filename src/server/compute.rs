@@ -1,0 +1,145 @@
+//! The service's handle on the engine: limits from the config, the compiled-tree
+//! cache, the CPU-job semaphore, and cross-section rendering.
+//!
+//! Invariants: nothing here imports axum, so the CLI's offline commands share it.
+//! CPU-heavy work goes through [`Engine::run_cpu`]: one permit per job (at most
+//! `MAX_CPU_JOBS` at once), on a blocking thread, so the async workers keep
+//! answering `/health` while a big eval or slice runs.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use tokio::sync::Semaphore;
+
+use crate::config::Config;
+use crate::sdf::compile::{self, CompileError, Compiled, CompiledCache};
+use crate::sdf::validate::Limits;
+
+/// Evaluations of at most this many points run inline on the async worker: they
+/// take microseconds, and a thread hop would cost more than the work.
+pub const INLINE_POINTS: usize = 4096;
+
+/// Shared engine state of one server.
+pub struct Engine {
+    /// Tree limits, from the config.
+    pub limits: Limits,
+    /// Compiled trees by id.
+    pub cache: CompiledCache,
+    jobs: Arc<Semaphore>,
+}
+
+/// Why CPU work did not produce a result.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// The semaphore was closed (shutdown).
+    #[error("the CPU job queue is closed")]
+    Closed,
+    /// The job panicked; a bug.
+    #[error("CPU job failed: {0}")]
+    Panicked(String),
+}
+
+impl Engine {
+    /// An engine configured by `config`.
+    pub fn new(config: &Config) -> Self {
+        Self {
+            limits: limits(config),
+            cache: CompiledCache::new(config.mesh_cache_size_mb.saturating_mul(1024 * 1024)),
+            jobs: Arc::new(Semaphore::new(config.cpu_jobs())),
+        }
+    }
+
+    /// Compiles a document and caches the result (a cached id is reused as is).
+    pub fn compile(&self, doc: &Value) -> Result<Arc<Compiled>, CompileError> {
+        let compiled = Arc::new(compile::compile(doc, &self.limits)?);
+        if let Some(existing) = self.cache.get(&compiled.id) {
+            return Ok(existing);
+        }
+        self.cache.insert(compiled.clone());
+        Ok(compiled)
+    }
+
+    /// Runs `work` on a blocking thread once a CPU permit is free.
+    pub async fn run_cpu<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, JobError> {
+        let permit = self
+            .jobs
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| JobError::Closed)?;
+        tokio::task::spawn_blocking(move || {
+            let out = work();
+            drop(permit);
+            out
+        })
+        .await
+        .map_err(|e| JobError::Panicked(e.to_string()))
+    }
+}
+
+/// The engine limits a config asks for.
+pub fn limits(config: &Config) -> Limits {
+    Limits {
+        max_nodes: config.max_tree_nodes,
+        max_depth: config.max_tree_depth,
+        max_ops: config.max_tree_ops,
+        ..Limits::default()
+    }
+}
+
+/// The square region `[xmin, ymin, xmax, ymax]` a slice shows when none is given.
+pub const DEFAULT_REGION: [f32; 4] = [-1.0, -1.0, 1.0, 1.0];
+
+/// Why a slice could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum SliceError {
+    /// The region is empty or not finite.
+    #[error(
+        "region must be [xmin, ymin, xmax, ymax] with finite numbers, xmin < xmax and ymin < ymax"
+    )]
+    BadRegion,
+    /// PNG encoding failed (out of memory, in practice).
+    #[error("PNG encoding failed: {0}")]
+    Png(#[from] png::EncodingError),
+}
+
+/// Renders the cross-section at height `z` as a `size`×`size` grayscale PNG:
+/// black where the distance is negative (inside), white elsewhere. Pixel centres
+/// sample the region; row 0 is the top (`ymax`).
+pub fn render_slice(
+    compiled: &Compiled,
+    z: f32,
+    size: u32,
+    region: [f32; 4],
+) -> Result<Vec<u8>, SliceError> {
+    let [x0, y0, x1, y1] = region;
+    if !(region.iter().all(|v| v.is_finite()) && x0 < x1 && y0 < y1 && z.is_finite()) {
+        return Err(SliceError::BadRegion);
+    }
+    let n = size as usize;
+    let (dx, dy) = ((x1 - x0) / size as f32, (y1 - y0) / size as f32);
+    let mut points = Vec::with_capacity(n * n);
+    for row in 0..n {
+        let y = y1 - (row as f32 + 0.5) * dy;
+        for col in 0..n {
+            points.push([x0 + (col as f32 + 0.5) * dx, y, z]);
+        }
+    }
+    let distances = compiled.eval_points(&points);
+    let pixels: Vec<u8> = distances
+        .iter()
+        .map(|&d| if d < 0.0 { 0 } else { 255 })
+        .collect();
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, size, size);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header()?;
+        writer.write_image_data(&pixels)?;
+    }
+    Ok(out)
+}

@@ -1,0 +1,127 @@
+//! The HTTP service: state, router, and the serve loop.
+//!
+//! [`run`] takes a listener that is already bound and a shutdown future, so `main`
+//! binds `HOST:PORT` and waits for SIGTERM/ctrl-c while tests bind `127.0.0.1:0`
+//! and drop a channel; both go through the same [`app`].
+//!
+//! Layout: [`error`] (the one `ApiError` → problem+json), [`extract`] (body
+//! extractors with problem rejections), [`middleware`] (request id, tracing,
+//! timeout, panics, fallbacks), [`compute`] (engine handle, CPU jobs), [`routes`]
+//! (one module per route group, each with a `router()`).
+
+pub mod compute;
+pub mod error;
+pub mod extract;
+pub mod middleware;
+pub mod routes;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use compute::Engine;
+
+/// Everything a handler may reach: cheap to clone (`Arc`s inside).
+#[derive(Clone)]
+pub struct AppState {
+    /// The validated configuration.
+    pub config: Arc<Config>,
+    /// Engine limits, cache and CPU jobs.
+    pub engine: Arc<Engine>,
+    /// When the server started, for `uptime_s`.
+    pub started: Instant,
+    /// False once shutdown has begun (`/ready` then answers 503).
+    pub ready: Arc<AtomicBool>,
+}
+
+impl AppState {
+    /// State for a server configured by `config`.
+    pub fn new(config: Config) -> Self {
+        Self {
+            engine: Arc::new(Engine::new(&config)),
+            config: Arc::new(config),
+            started: Instant::now(),
+            ready: Arc::new(AtomicBool::new(true)),
+        }
+    }
+
+    /// What this build can do, for `/health`. Later issues append (mesh, llm…).
+    pub fn features(&self) -> Vec<&'static str> {
+        vec!["engine"]
+    }
+}
+
+/// The whole application: every route group, with the service's layers.
+pub fn app(state: AppState) -> Router {
+    let routes = Router::new()
+        .merge(routes::home::router())
+        .merge(routes::health::router())
+        .merge(routes::engine::router());
+    middleware::apply(routes, state)
+}
+
+/// Serves `config`'s application on `listener` until `shutdown` completes, then
+/// lets in-flight requests finish for up to `SHUTDOWN_GRACE_SEC`.
+pub async fn run(
+    listener: TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let state = AppState::new(config);
+    let grace = Duration::from_secs(state.config.shutdown_grace_sec);
+    let ready = state.ready.clone();
+    let (began_tx, began_rx) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        shutdown.await;
+        ready.store(false, Ordering::Relaxed);
+        tracing::info!("shutdown signal received; draining in-flight requests");
+        let _ = began_tx.send(());
+    };
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, version = env!("CARGO_PKG_VERSION"), "listening");
+    }
+    let server = axum::serve(listener, app(state)).with_graceful_shutdown(signal);
+    let deadline = async move {
+        if began_rx.await.is_ok() {
+            tokio::time::sleep(grace).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        result = server => result,
+        () = deadline => {
+            tracing::warn!(grace_s = grace.as_secs(), "grace period over; closing remaining connections");
+            Ok(())
+        }
+    }
+}
+
+/// Completes on SIGTERM or ctrl-c: the production shutdown future for [`run`].
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

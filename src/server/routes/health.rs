@@ -1,0 +1,41 @@
+//! `GET /health` (liveness: the process answers; version, uptime, features) and
+//! `GET /ready` (readiness: 503 once shutdown has begun, so a load balancer stops
+//! sending new work while in-flight requests finish).
+
+use std::sync::atomic::Ordering;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::server::AppState;
+use crate::server::error::ApiError;
+
+/// `GET /health`, `GET /ready`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+}
+
+async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "uptime_s": state.started.elapsed().as_secs(),
+        "features": state.features(),
+        "simd_width": state.config.simd_width.to_string(),
+        "threads": state.config.cpu_threads(),
+    }))
+}
+
+async fn ready(State(state): State<AppState>) -> Response {
+    if state.ready.load(Ordering::Relaxed) {
+        (StatusCode::OK, Json(json!({"status": "ready"}))).into_response()
+    } else {
+        ApiError::ShuttingDown.into_response()
+    }
+}

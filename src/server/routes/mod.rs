@@ -1,0 +1,5 @@
+//! Route groups, one module each, each exporting `router()`; [`super::app`] merges them.
+
+pub mod engine;
+pub mod health;
+pub mod home;
