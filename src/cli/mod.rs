@@ -49,7 +49,7 @@ pub enum Command {
         #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
         z: f32,
         /// Region shown: xmin,ymin,xmax,ymax.
-        #[arg(long, value_parser = parse_region, allow_negative_numbers = true, default_value = "-1,-1,1,1")]
+        #[arg(long, value_parser = parse_region, allow_hyphen_values = true, default_value = "-1,-1,1,1")]
         region: [f32; 4],
         /// Output file.
         #[arg(long, short, default_value = "slice.png")]
