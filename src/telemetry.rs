@@ -4,7 +4,8 @@
 //! Logs go to stderr so the CLI's stdout stays pure output (`eval` prints JSON).
 //! The server opens one span per request carrying its request id (see
 //! [`crate::server::middleware`]); both formats print the span's fields on every
-//! line, so every line of a request names its id.
+//! line, so every line of a request names its id. A panic hook logs panics as
+//! one line in the same format, inside the span that panicked.
 
 use std::io::IsTerminal;
 
@@ -43,5 +44,11 @@ pub fn init(config: &Config) {
             .try_init()
     };
     // Already installed (tests): keep the first one.
-    drop(result);
+    if result.is_ok() {
+        // Panics become one log line (JSON when logs are JSON) inside the current
+        // span, so a caught handler panic names its request id.
+        std::panic::set_hook(Box::new(|info| {
+            tracing::error!(panic = %info, "panic");
+        }));
+    }
 }
