@@ -177,3 +177,137 @@ pub fn terrain<'a>(p: V3<'a>, scale: f32, amplitude: f32) -> E<'a> {
     let l = amplitude.abs() * slope;
     (p.y - h * amplitude) * (1.0 / (1.0 + l * l).sqrt())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::sdf::expr::{Graph, Op};
+    use crate::sdf::lower::lower;
+    use crate::sdf::node::Node;
+    use serde_json::{Value, json};
+
+    /// Small deterministic xorshift generator: uniform in `[-1, 1)`.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> f32 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+        }
+        fn point(&mut self, half: f32) -> [f32; 3] {
+            [self.next() * half, self.next() * half, self.next() * half]
+        }
+    }
+
+    fn graph(v: Value) -> Graph {
+        lower(&serde_json::from_value::<Node>(v).unwrap(), 100_000).unwrap()
+    }
+
+    fn d(g: &Graph, p: [f32; 3]) -> f32 {
+        g.eval_point(g.root(), p)
+    }
+
+    /// (b) Lipschitz (these are bounds), (d) no NaN, the cost, and that the
+    /// gradient bound is not loose by more than `slack`: the steepest sampled
+    /// slope reaches `1 / slack`.
+    fn check(v: Value, half: f32, slack: f32) {
+        let g = graph(v.clone());
+        let ops = g
+            .ops()
+            .iter()
+            .filter(|o| !matches!(o, Op::Const(_) | Op::Input(_)));
+        assert!(ops.count() <= 60, "{v}");
+        assert!(d(&g, [0.0; 3]).is_finite(), "{v}");
+        let mut rng = Rng(0xdead_beef_cafe_f00d);
+        let mut steepest = 0.0f32;
+        for _ in 0..2000 {
+            let p = rng.point(half);
+            let o = rng.point(0.02);
+            let q = [p[0] + o[0], p[1] + o[1], p[2] + o[2]];
+            let (dp, dq) = (d(&g, p), d(&g, q));
+            assert!(dp.is_finite() && dq.is_finite(), "{v}: NaN at {p:?}");
+            let dist = (o[0] * o[0] + o[1] * o[1] + o[2] * o[2]).sqrt();
+            assert!((dp - dq).abs() <= dist * 1.001 + 1e-5, "{v}: {p:?} {q:?}");
+            steepest = steepest.max((dp - dq).abs() / dist);
+        }
+        assert!(steepest * slack > 1.0, "{v}: steepest slope {steepest}");
+    }
+
+    #[test]
+    fn tpms_values_at_the_origin() {
+        // (|f(0)| - thickness scale) / (scale G)
+        let g3 = 3f32.sqrt();
+        let cases = [
+            ("Gyroid", 0.0, g3),
+            ("SchwarzP", 3.0, g3),
+            ("DiamondSurface", 0.0, 1.741),
+            ("Neovius", 13.0, 7.05),
+            ("Lidinoid", 1.35, 2.61),
+            ("IWP", 3.0, 5.21),
+            ("FRD", 0.0, 2.46),
+            ("FischerKochS", 0.4, 2.46),
+            ("PMY", 2.0, 4.14),
+        ];
+        for (kind, f0, grad) in cases {
+            let g = graph(json!({ kind: {"scale": 2.0, "thickness": 0.1} }));
+            let want = (f0 - 0.2) / (2.0 * grad);
+            let got = d(&g, [0.0; 3]);
+            assert!((got - want).abs() < 1e-5, "{kind}: {got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn tpms_are_bounds() {
+        for kind in [
+            "Gyroid",
+            "SchwarzP",
+            "DiamondSurface",
+            "Neovius",
+            "Lidinoid",
+            "IWP",
+            "FRD",
+            "FischerKochS",
+            "PMY",
+        ] {
+            check(json!({ kind: {"scale": 3.0, "thickness": 0.05} }), 3.0, 1.6);
+            check(json!({ kind: {"scale": 0.5, "thickness": 0.0} }), 10.0, 1.6);
+        }
+    }
+
+    #[test]
+    fn gyroid_shell_matches_alice_zero_set() {
+        // ALICE-SDF's value is |f| / scale - thickness; ours has the same sign.
+        let g = graph(json!({"Gyroid": {"scale": 4.0, "thickness": 0.05}}));
+        let mut rng = Rng(5);
+        for _ in 0..1000 {
+            let p = rng.point(2.0);
+            let s = p.map(|c| c * 4.0);
+            let f = s[2].sin() * s[0].cos() + s[0].sin() * s[1].cos() + s[1].sin() * s[2].cos();
+            let alice = f.abs() / 4.0 - 0.05;
+            if alice.abs() > 1e-4 {
+                assert_eq!(d(&g, p) < 0.0, alice < 0.0, "{p:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn terrain() {
+        let v = json!({"Terrain": {"scale": 1.0, "amplitude": 0.3}});
+        let g = graph(v.clone());
+        // Heights stay within amplitude times the sum of the gains.
+        for x in [-3.0, 0.0, 1.7] {
+            assert!(d(&g, [x, 0.3, 0.5]) > 0.0 && d(&g, [x, -0.3, 0.5]) < 0.0);
+            // Far above, the value grows like the height.
+            let (a, b) = (d(&g, [x, 10.0, 0.0]), d(&g, [x, 11.0, 0.0]));
+            assert!(b - a > 0.5 && b - a <= 1.0);
+        }
+        check(v, 3.0, 1.5);
+        check(
+            json!({"Terrain": {"scale": 4.0, "amplitude": -2.0}}),
+            3.0,
+            3.0,
+        );
+        let flat = graph(json!({"Terrain": {"scale": 1.0, "amplitude": 0.0}}));
+        assert_eq!(d(&flat, [0.4, 0.25, -7.0]), 0.25);
+    }
+}
