@@ -367,7 +367,7 @@ node_kinds! {
     StarPolygon => Category::Primitive, "Star in XZ with n_points points at radius radius (one on +Z) and inner vertices at radius m; extruded along Y." {
         radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the points." },
         n_points: f32 => FieldInfo { name: "n_points", ty: FieldType::F32, default: DefaultValue::F32(5.0), unit: Unit::Count, rule: Rule::AtLeast(3.0), doc: "Number of points (a fraction leaves the last point cut short)." },
-        m: f32 => FieldInfo { name: "m", ty: FieldType::F32, default: DefaultValue::F32(3.0), unit: Unit::Length, rule: Rule::NonNegative, doc: "Radius of the inner vertices." },
+        m: f32 => FieldInfo { name: "m", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::NonNegative, doc: "Radius of the inner vertices." },
         half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion along Y." },
     },
     Stairs => Category::Primitive, "Staircase in XY: floor(n_steps) steps rising towards +X, step i filling x in [i, i+1] step_width and y in [0, (i+1) step_height], centred; extruded along Z." {
