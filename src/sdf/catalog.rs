@@ -14,7 +14,7 @@ use serde::ser::SerializeStruct;
 pub enum Category {
     /// A solid shape at the origin.
     Primitive,
-    /// A 2-D shape in XY extruded along Z.
+    /// A 2-D profile extruded along an axis (see each kind for its plane).
     Extruded2d,
     /// A triply periodic surface (lattice) filling space.
     Lattice,

@@ -248,9 +248,9 @@ node_kinds! {
     InfiniteCone => Category::Primitive, "Infinite double cone around Y with half-angle angle." {
         angle: f32 => FieldInfo { name: "angle", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Angle, rule: Rule::Range(0.0, 1.5707964), doc: "Angle in radians." },
     },
-    Gyroid => Category::Lattice, "Gyroid triply periodic surface thickened to a shell: a lattice that fills space." {
-        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(6.0), unit: Unit::Length, rule: Rule::Positive, doc: "Spatial frequency: cells per unit length." },
-        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.05), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+    Gyroid => Category::Lattice, "Gyroid triply periodic surface f(scale p) = 0 thickened to the shell |f| / scale <= thickness: a lattice that fills space." {
+        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(6.0), unit: Unit::Frequency, rule: Rule::Positive, doc: "Angular frequency: the pattern repeats every 2π/scale." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.05), unit: Unit::Length, rule: Rule::NonNegative, doc: "Half-thickness of the shell, measured as |f| / scale." },
     },
     MetricBall => Category::Primitive, "Ball under a blended metric: weights of the L1, L2 and L-infinity norms." {
         radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
@@ -286,94 +286,94 @@ node_kinds! {
         half_extents: [f32; 3] => FieldInfo { name: "half_extents", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.5, 0.5, 0.5]), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the size along each axis." },
         chamfer: f32 => FieldInfo { name: "chamfer", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Chamfer." },
     },
-    SchwarzP => Category::Lattice, "Schwarz P triply periodic surface as a shell." {
-        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Spatial frequency: cells per unit length." },
-        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+    SchwarzP => Category::Lattice, "Schwarz P triply periodic surface f(scale p) = 0 thickened to the shell |f| / scale <= thickness: a lattice that fills space." {
+        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Frequency, rule: Rule::Positive, doc: "Angular frequency: the pattern repeats every 2π/scale." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Half-thickness of the shell, measured as |f| / scale." },
     },
     Superellipsoid => Category::Primitive, "Superellipsoid: e1 shapes the profile along Y, e2 the cross-section (1 = ellipsoid)." {
         half_extents: [f32; 3] => FieldInfo { name: "half_extents", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.5, 0.5, 0.5]), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the size along each axis." },
         e1: f32 => FieldInfo { name: "e1", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Factor, rule: Rule::Positive, doc: "E1." },
         e2: f32 => FieldInfo { name: "e2", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Factor, rule: Rule::Positive, doc: "E2." },
     },
-    RoundedX => Category::Primitive, "X-shaped cross in XZ with rounded ends, extruded along Y." {
-        width: f32 => FieldInfo { name: "width", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Width." },
-        round_radius: f32 => FieldInfo { name: "round_radius", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Rounding radius of the edges." },
-        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    RoundedX => Category::Primitive, "X-shaped cross in XZ, its arms reaching |x| + |z| = width, stroked with radius round_radius; extruded along Y." {
+        width: f32 => FieldInfo { name: "width", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Reach of the arms, measured as |x| + |z| on the centre lines." },
+        round_radius: f32 => FieldInfo { name: "round_radius", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Radius of the arms' stroke." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion along Y." },
     },
-    Pie => Category::Primitive, "Pie slice (sector) of given half-angle in XZ, extruded along Y." {
-        angle: f32 => FieldInfo { name: "angle", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Angle, rule: Rule::Range(0.0, 3.1415927), doc: "Angle in radians." },
-        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
-        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    Pie => Category::Primitive, "Disc sector in XZ opening around +Z with half-angle angle; extruded along Y." {
+        angle: f32 => FieldInfo { name: "angle", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Angle, rule: Rule::Range(0.0, 3.1415927), doc: "Half opening angle in radians." },
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the disc." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion along Y." },
     },
-    Trapezoid => Category::Primitive, "Isosceles trapezoid in XY (bottom half-width r1, top r2), extruded along Z." {
-        r1: f32 => FieldInfo { name: "r1", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::NonNegative, doc: "R1." },
-        r2: f32 => FieldInfo { name: "r2", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::NonNegative, doc: "R2." },
-        trap_height: f32 => FieldInfo { name: "trap_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Trap height." },
+    Trapezoid => Category::Primitive, "Isosceles trapezoid in XY: half-width r1 at y = -trap_height and r2 at y = +trap_height; extruded along Z." {
+        r1: f32 => FieldInfo { name: "r1", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::NonNegative, doc: "Half-width of the bottom edge." },
+        r2: f32 => FieldInfo { name: "r2", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::NonNegative, doc: "Half-width of the top edge." },
+        trap_height: f32 => FieldInfo { name: "trap_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the trapezoid's height along Y." },
         half_depth: f32 => FieldInfo { name: "half_depth", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion depth along Z." },
     },
-    Parallelogram => Category::Primitive, "Parallelogram in XY with horizontal skew, extruded along Z." {
-        width: f32 => FieldInfo { name: "width", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Width." },
-        para_height: f32 => FieldInfo { name: "para_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Para height." },
-        skew: f32 => FieldInfo { name: "skew", ty: FieldType::F32, default: DefaultValue::F32(0.2), unit: Unit::Length, rule: Rule::Any, doc: "Skew." },
+    Parallelogram => Category::Primitive, "Parallelogram in XY: half-width width, half-height para_height, top edge shifted by +skew and bottom edge by -skew; extruded along Z." {
+        width: f32 => FieldInfo { name: "width", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half-width along X." },
+        para_height: f32 => FieldInfo { name: "para_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half-height along Y." },
+        skew: f32 => FieldInfo { name: "skew", ty: FieldType::F32, default: DefaultValue::F32(0.2), unit: Unit::Length, rule: Rule::Any, doc: "Shift along X of the top edge (the bottom edge shifts the other way)." },
         half_depth: f32 => FieldInfo { name: "half_depth", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion depth along Z." },
     },
-    Tunnel => Category::Primitive, "Arch tunnel profile in XY (width, height), extruded along Z." {
-        width: f32 => FieldInfo { name: "width", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Width." },
-        height_2d: f32 => FieldInfo { name: "height_2d", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Height 2d." },
+    Tunnel => Category::Primitive, "Arch in XY: the rectangle |x| <= width, |y| <= height_2d topped by a half-disc of radius width; extruded along Z." {
+        width: f32 => FieldInfo { name: "width", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half-width of the arch, also the radius of its top." },
+        height_2d: f32 => FieldInfo { name: "height_2d", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half-height of the rectangular part." },
         half_depth: f32 => FieldInfo { name: "half_depth", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion depth along Z." },
     },
-    UnevenCapsule => Category::Primitive, "2-D capsule with end radii r1 (bottom) and r2 (top), extruded along Z." {
-        r1: f32 => FieldInfo { name: "r1", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "R1." },
-        r2: f32 => FieldInfo { name: "r2", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::Positive, doc: "R2." },
-        cap_height: f32 => FieldInfo { name: "cap_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Cap height." },
+    UnevenCapsule => Category::Primitive, "2-D capsule in XY: a disc of r1 at the origin and a disc of r2 at y = 2 cap_height joined by their tangents (not centred); extruded along Z." {
+        r1: f32 => FieldInfo { name: "r1", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the bottom disc (at the origin)." },
+        r2: f32 => FieldInfo { name: "r2", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the top disc." },
+        cap_height: f32 => FieldInfo { name: "cap_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half the distance between the two disc centres." },
         half_depth: f32 => FieldInfo { name: "half_depth", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion depth along Z." },
     },
     Egg => Category::Primitive, "Egg revolved around Y: large end radius ra, small end radius rb." {
         ra: f32 => FieldInfo { name: "ra", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Ra." },
         rb: f32 => FieldInfo { name: "rb", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Rb." },
     },
-    ArcShape => Category::Primitive, "Circular arc of given aperture and thickness in XY, extruded along Z." {
-        aperture: f32 => FieldInfo { name: "aperture", ty: FieldType::F32, default: DefaultValue::F32(1.5), unit: Unit::Angle, rule: Rule::Range(0.0, 3.1415927), doc: "Aperture." },
-        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
-        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
-        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    ArcShape => Category::Primitive, "Ring arc in XZ: centre-line radius radius, half-thickness thickness, half-angle aperture around +Z, round ends; extruded along Y." {
+        aperture: f32 => FieldInfo { name: "aperture", ty: FieldType::F32, default: DefaultValue::F32(1.5), unit: Unit::Angle, rule: Rule::Range(0.0, 3.1415927), doc: "Half opening angle in radians." },
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the arc's centre line." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Half-thickness of the arc." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion along Y." },
     },
-    Moon => Category::Primitive, "Crescent (disc ra minus disc rb at offset d) in XY, extruded along Z." {
-        d: f32 => FieldInfo { name: "d", ty: FieldType::F32, default: DefaultValue::F32(0.3), unit: Unit::Length, rule: Rule::Any, doc: "D." },
-        ra: f32 => FieldInfo { name: "ra", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Ra." },
-        rb: f32 => FieldInfo { name: "rb", ty: FieldType::F32, default: DefaultValue::F32(0.4), unit: Unit::Length, rule: Rule::Positive, doc: "Rb." },
-        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    Moon => Category::Primitive, "Disc of ra in XZ minus the discs of rb centred at x = +d and x = -d (ALICE-SDF folds |x| first, so both sides are cut); extruded along Y." {
+        d: f32 => FieldInfo { name: "d", ty: FieldType::F32, default: DefaultValue::F32(0.3), unit: Unit::Length, rule: Rule::Any, doc: "Distance along X from the centre to the cutting discs." },
+        ra: f32 => FieldInfo { name: "ra", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the outer disc." },
+        rb: f32 => FieldInfo { name: "rb", ty: FieldType::F32, default: DefaultValue::F32(0.4), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the cutting discs." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion along Y." },
     },
-    CrossShape => Category::Primitive, "Plus-shaped cross in XY, extruded along Z." {
-        length: f32 => FieldInfo { name: "length", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Length." },
-        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
-        round_radius: f32 => FieldInfo { name: "round_radius", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Rounding radius of the edges." },
-        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    CrossShape => Category::Primitive, "Plus sign in XZ: union of a length x thickness and a thickness x length rectangle (half-sizes), grown by round_radius; extruded along Y." {
+        length: f32 => FieldInfo { name: "length", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half-length of the arms." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Half-width of the arms." },
+        round_radius: f32 => FieldInfo { name: "round_radius", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Outward rounding added around the cross." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion along Y." },
     },
-    BlobbyCross => Category::Primitive, "Soft four-lobed cross in XY, extruded along Z." {
-        size: f32 => FieldInfo { name: "size", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Size." },
-        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    BlobbyCross => Category::Primitive, "Soft four-armed cross in XZ (Inigo Quilez's blobby cross) with arms reaching ±size; extruded along Y." {
+        size: f32 => FieldInfo { name: "size", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Reach of the arms along X and Z." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion along Y." },
     },
-    ParabolaSegment => Category::Primitive, "Parabolic arch segment in XY, extruded along Z." {
-        width: f32 => FieldInfo { name: "width", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Width." },
-        para_height: f32 => FieldInfo { name: "para_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Para height." },
+    ParabolaSegment => Category::Primitive, "Parabolic arch in XY between y = 0 and y = para_height (1 - (x/width)^2); extruded along Z." {
+        width: f32 => FieldInfo { name: "width", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half-width of the base." },
+        para_height: f32 => FieldInfo { name: "para_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Height of the apex above the base." },
         half_depth: f32 => FieldInfo { name: "half_depth", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion depth along Z." },
     },
-    RegularPolygon => Category::Primitive, "Regular n-gon prism: polygon in XY, extruded along Z." {
-        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
-        n_sides: f32 => FieldInfo { name: "n_sides", ty: FieldType::F32, default: DefaultValue::F32(6.0), unit: Unit::Count, rule: Rule::AtLeast(3.0), doc: "N sides." },
-        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    RegularPolygon => Category::Primitive, "Regular polygon in XZ with floor(n_sides) sides, circumradius radius and a vertex on +Z; extruded along Y." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Circumradius: centre to vertex." },
+        n_sides: f32 => FieldInfo { name: "n_sides", ty: FieldType::F32, default: DefaultValue::F32(6.0), unit: Unit::Count, rule: Rule::AtLeast(3.0), doc: "Number of sides (truncated to a whole number)." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion along Y." },
     },
-    StarPolygon => Category::Primitive, "Star prism with n_points points (m controls the spike sharpness), extruded along Z." {
-        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
-        n_points: f32 => FieldInfo { name: "n_points", ty: FieldType::F32, default: DefaultValue::F32(5.0), unit: Unit::Count, rule: Rule::AtLeast(3.0), doc: "N points." },
-        m: f32 => FieldInfo { name: "m", ty: FieldType::F32, default: DefaultValue::F32(3.0), unit: Unit::Factor, rule: Rule::AtLeast(2.0), doc: "M." },
-        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    StarPolygon => Category::Primitive, "Star in XZ with n_points points at radius radius (one on +Z) and inner vertices at radius m; extruded along Y." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the points." },
+        n_points: f32 => FieldInfo { name: "n_points", ty: FieldType::F32, default: DefaultValue::F32(5.0), unit: Unit::Count, rule: Rule::AtLeast(3.0), doc: "Number of points (a fraction leaves the last point cut short)." },
+        m: f32 => FieldInfo { name: "m", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::NonNegative, doc: "Radius of the inner vertices." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion along Y." },
     },
-    Stairs => Category::Primitive, "Staircase profile in XY with n_steps steps, extruded along Z." {
-        step_width: f32 => FieldInfo { name: "step_width", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::Positive, doc: "Step width." },
-        step_height: f32 => FieldInfo { name: "step_height", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::Positive, doc: "Step height." },
-        n_steps: f32 => FieldInfo { name: "n_steps", ty: FieldType::F32, default: DefaultValue::F32(4.0), unit: Unit::Count, rule: Rule::AtLeast(1.0), doc: "N steps." },
+    Stairs => Category::Primitive, "Staircase in XY: floor(n_steps) steps rising towards +X, step i filling x in [i, i+1] step_width and y in [0, (i+1) step_height], centred; extruded along Z." {
+        step_width: f32 => FieldInfo { name: "step_width", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::Positive, doc: "Width of each step along X." },
+        step_height: f32 => FieldInfo { name: "step_height", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::Positive, doc: "Height of each step along Y." },
+        n_steps: f32 => FieldInfo { name: "n_steps", ty: FieldType::F32, default: DefaultValue::F32(4.0), unit: Unit::Count, rule: Rule::AtLeast(1.0), doc: "Number of steps (truncated; the centring uses the value as given)." },
         half_depth: f32 => FieldInfo { name: "half_depth", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion depth along Z." },
     },
     Helix => Category::Primitive, "Coil around Y: a tube of minor_r on a helix of major_r and pitch, cut to half_height." {
@@ -382,80 +382,80 @@ node_kinds! {
         pitch: f32 => FieldInfo { name: "pitch", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Pitch." },
         half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
     },
-    Tetrahedron => Category::Primitive, "Regular tetrahedron of the given size." {
-        size: f32 => FieldInfo { name: "size", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Size." },
+    Tetrahedron => Category::Primitive, "Regular tetrahedron with inradius size, its faces facing (1,1,1), (-1,-1,1), (-1,1,-1) and (1,-1,-1)." {
+        size: f32 => FieldInfo { name: "size", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Distance from the centre to each face." },
     },
-    Dodecahedron => Category::Primitive, "Regular dodecahedron with the given inradius." {
-        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+    Dodecahedron => Category::Primitive, "Regular dodecahedron with inradius radius (face normals: cyclic permutations of (0, ±φ, ±1))." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Distance from the centre to each face." },
     },
-    Icosahedron => Category::Primitive, "Regular icosahedron with the given inradius." {
-        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+    Icosahedron => Category::Primitive, "ALICE-SDF's icosahedron: the octahedron planes and the (0, ±1, ±φ) planes at distance radius (close to, not exactly, a regular icosahedron)." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Distance from the centre to each face." },
     },
-    TruncatedOctahedron => Category::Primitive, "Truncated octahedron with the given radius." {
-        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+    TruncatedOctahedron => Category::Primitive, "Truncated octahedron: the cube planes and the octahedron planes, all at distance radius from the centre." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Distance from the centre to each face." },
     },
-    TruncatedIcosahedron => Category::Primitive, "Truncated icosahedron (football) with the given radius." {
-        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+    TruncatedIcosahedron => Category::Primitive, "Football-like solid: the octahedron planes and both icosahedral plane families, all at distance radius from the centre." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Distance from the centre to each face." },
     },
     BoxFrame => Category::Primitive, "Wireframe of a box: its 12 edges as bars of thickness edge." {
         half_extents: [f32; 3] => FieldInfo { name: "half_extents", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.5, 0.5, 0.5]), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the size along each axis." },
         edge: f32 => FieldInfo { name: "edge", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::Positive, doc: "Edge." },
     },
-    DiamondSurface => Category::Lattice, "Schwarz diamond (D) triply periodic surface as a shell." {
-        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Spatial frequency: cells per unit length." },
-        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+    DiamondSurface => Category::Lattice, "Schwarz diamond (D) triply periodic surface f(scale p) = 0 thickened to the shell |f| / scale <= thickness: a lattice that fills space." {
+        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Frequency, rule: Rule::Positive, doc: "Angular frequency: the pattern repeats every 2π/scale." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Half-thickness of the shell, measured as |f| / scale." },
     },
-    Neovius => Category::Lattice, "Neovius triply periodic surface as a shell." {
-        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Spatial frequency: cells per unit length." },
-        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+    Neovius => Category::Lattice, "Neovius triply periodic surface f(scale p) = 0 thickened to the shell |f| / scale <= thickness: a lattice that fills space." {
+        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Frequency, rule: Rule::Positive, doc: "Angular frequency: the pattern repeats every 2π/scale." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Half-thickness of the shell, measured as |f| / scale." },
     },
-    Lidinoid => Category::Lattice, "Lidinoid triply periodic surface as a shell." {
-        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Spatial frequency: cells per unit length." },
-        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+    Lidinoid => Category::Lattice, "Lidinoid triply periodic surface f(scale p) = 0 thickened to the shell |f| / scale <= thickness: a lattice that fills space." {
+        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Frequency, rule: Rule::Positive, doc: "Angular frequency: the pattern repeats every 2π/scale." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Half-thickness of the shell, measured as |f| / scale." },
     },
-    IWP => Category::Lattice, "Schoen I-WP triply periodic surface as a shell." {
-        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Spatial frequency: cells per unit length." },
-        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+    IWP => Category::Lattice, "Schoen I-WP triply periodic surface f(scale p) = 0 thickened to the shell |f| / scale <= thickness: a lattice that fills space." {
+        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Frequency, rule: Rule::Positive, doc: "Angular frequency: the pattern repeats every 2π/scale." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Half-thickness of the shell, measured as |f| / scale." },
     },
-    FRD => Category::Lattice, "Schoen F-RD triply periodic surface as a shell." {
-        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Spatial frequency: cells per unit length." },
-        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+    FRD => Category::Lattice, "ALICE-SDF's F-RD: the Fischer-Koch S level set without its offset, f(scale p) = 0, thickened to the shell |f| / scale <= thickness." {
+        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Frequency, rule: Rule::Positive, doc: "Angular frequency: the pattern repeats every 2π/scale." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Half-thickness of the shell, measured as |f| / scale." },
     },
-    FischerKochS => Category::Lattice, "Fischer-Koch S triply periodic surface as a shell." {
-        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Spatial frequency: cells per unit length." },
-        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+    FischerKochS => Category::Lattice, "Fischer-Koch S triply periodic surface f(scale p) = 0 thickened to the shell |f| / scale <= thickness: a lattice that fills space." {
+        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Frequency, rule: Rule::Positive, doc: "Angular frequency: the pattern repeats every 2π/scale." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Half-thickness of the shell, measured as |f| / scale." },
     },
-    PMY => Category::Lattice, "Schwarz P-My (PMY) triply periodic surface as a shell." {
-        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Spatial frequency: cells per unit length." },
-        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+    PMY => Category::Lattice, "PMY triply periodic surface f(scale p) = 0 thickened to the shell |f| / scale <= thickness: a lattice that fills space." {
+        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Frequency, rule: Rule::Positive, doc: "Angular frequency: the pattern repeats every 2π/scale." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Half-thickness of the shell, measured as |f| / scale." },
     },
     Circle2D => Category::Extruded2d, "Disc in XY extruded along Z." {
-        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
-        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the disc." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion along Z." },
     },
     Rect2D => Category::Extruded2d, "Rectangle in XY extruded along Z." {
-        half_extents: [f32; 2] => FieldInfo { name: "half_extents", ty: FieldType::Vec2, default: DefaultValue::Vec2([0.5, 0.5]), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the size along each axis." },
-        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+        half_extents: [f32; 2] => FieldInfo { name: "half_extents", ty: FieldType::Vec2, default: DefaultValue::Vec2([0.5, 0.5]), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the size along X and Y." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion along Z." },
     },
-    Segment2D => Category::Extruded2d, "Thick 2-D segment from a to b in XY, extruded along Z." {
-        a: [f32; 2] => FieldInfo { name: "a", ty: FieldType::Vec2, default: DefaultValue::Vec2([-0.5, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "First operand." },
-        b: [f32; 2] => FieldInfo { name: "b", ty: FieldType::Vec2, default: DefaultValue::Vec2([0.5, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Second operand." },
-        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
-        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    Segment2D => Category::Extruded2d, "Segment from a to b in XY thickened by thickness (a 2-D capsule), extruded along Z." {
+        a: [f32; 2] => FieldInfo { name: "a", ty: FieldType::Vec2, default: DefaultValue::Vec2([-0.5, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "First end point [x, y]." },
+        b: [f32; 2] => FieldInfo { name: "b", ty: FieldType::Vec2, default: DefaultValue::Vec2([0.5, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Second end point [x, y]." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Radius around the segment." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion along Z." },
     },
-    Polygon2D => Category::Extruded2d, "Simple polygon (vertices in order) in XY, extruded along Z." {
-        vertices: Vec<[f32; 2]> => FieldInfo { name: "vertices", ty: FieldType::Vec2List, default: DefaultValue::Vec2List(&[[-0.5, -0.5], [0.5, -0.5], [0.0, 0.5]]), unit: Unit::Length, rule: Rule::Any, doc: "Vertices." },
-        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    Polygon2D => Category::Extruded2d, "Polygon through vertices (in order, even-odd rule) in XY, extruded along Z; fewer than 3 vertices is empty." {
+        vertices: Vec<[f32; 2]> => FieldInfo { name: "vertices", ty: FieldType::Vec2List, default: DefaultValue::Vec2List(&[[-0.5, -0.5], [0.5, -0.5], [0.0, 0.5]]), unit: Unit::Length, rule: Rule::Any, doc: "Vertices [x, y] in order." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion along Z." },
     },
-    RoundedRect2D => Category::Extruded2d, "Rounded rectangle in XY extruded along Z." {
-        half_extents: [f32; 2] => FieldInfo { name: "half_extents", ty: FieldType::Vec2, default: DefaultValue::Vec2([0.5, 0.5]), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the size along each axis." },
-        round_radius: f32 => FieldInfo { name: "round_radius", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Rounding radius of the edges." },
-        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    RoundedRect2D => Category::Extruded2d, "Rectangle in XY with outer half-sizes half_extents and corners rounded by round_radius, extruded along Z." {
+        half_extents: [f32; 2] => FieldInfo { name: "half_extents", ty: FieldType::Vec2, default: DefaultValue::Vec2([0.5, 0.5]), unit: Unit::Length, rule: Rule::Positive, doc: "Outer half-size along X and Y." },
+        round_radius: f32 => FieldInfo { name: "round_radius", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Radius of the corners." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion along Z." },
     },
-    Annular2D => Category::Extruded2d, "Ring (annulus) in XY extruded along Z." {
-        outer_radius: f32 => FieldInfo { name: "outer_radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Outer radius." },
-        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
-        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    Annular2D => Category::Extruded2d, "Ring in XY covering radii outer_radius ± thickness, extruded along Z." {
+        outer_radius: f32 => FieldInfo { name: "outer_radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the ring's centre line." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Half-width of the ring." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion along Z." },
     },
     Union => Category::Operation, "Everything in a or b; or, n-ary, in any of children (give either a and b, or children)." {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -729,9 +729,9 @@ node_kinds! {
         amplitude: f32 => FieldInfo { name: "amplitude", ty: FieldType::F32, default: DefaultValue::F32(0.02), unit: Unit::Length, rule: Rule::Any, doc: "Amplitude." },
         octaves: u32 => FieldInfo { name: "octaves", ty: FieldType::U32, default: DefaultValue::U32(3), unit: Unit::Count, rule: Rule::Range(1.0, 8.0), doc: "Octaves." },
     },
-    Terrain => Category::Primitive, "Rolling height-field terrain y = amplitude * noise(xz * scale)." {
-        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Length, rule: Rule::Positive, doc: "Spatial frequency: cells per unit length." },
-        amplitude: f32 => FieldInfo { name: "amplitude", ty: FieldType::F32, default: DefaultValue::F32(0.3), unit: Unit::Length, rule: Rule::Any, doc: "Amplitude." },
+    Terrain => Category::Primitive, "Ground below a rolling height field y = amplitude h(scale x, scale z), h a three-octave fractal sum in [-0.86, 0.86] (sines, not ALICE-SDF's hash noise: same structure, other hills)." {
+        scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Frequency, rule: Rule::Positive, doc: "Spatial frequency of the first octave (radians per unit length)." },
+        amplitude: f32 => FieldInfo { name: "amplitude", ty: FieldType::F32, default: DefaultValue::F32(0.3), unit: Unit::Length, rule: Rule::Any, doc: "Height scale of the field (negative flips it)." },
     },
     Const => Category::Expression, "Expression layer: a constant value." {
         value: f32 => FieldInfo { name: "value", ty: FieldType::F32, default: DefaultValue::F32(0.0), unit: Unit::None, rule: Rule::Any, doc: "The value." },

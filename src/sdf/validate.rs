@@ -569,16 +569,6 @@ impl Walker<'_> {
                     );
                 }
             }
-            "StarPolygon" => {
-                if let (Some(n), Some(m)) = (num("n_points"), num("m"))
-                    && m > n
-                {
-                    self.error(
-                        format!("{path}.m"),
-                        format!("must be <= n_points ({n}), found {m}"),
-                    );
-                }
-            }
             "MetricBall" => {
                 let sum: f64 = ["w_l1", "w_l2", "w_linf"]
                     .iter()
