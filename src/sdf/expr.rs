@@ -289,6 +289,9 @@ impl Graph {
     }
 
     /// Either an existing id the op reduces to, or the op in canonical form.
+    // Guards (`if z == 0.0`) rather than float patterns: they read as the
+    // algebra they implement and match -0.0 explicitly.
+    #[allow(clippy::redundant_guards)]
     fn simplify(&mut self, op: Op) -> Result<Id, Op> {
         match op {
             Op::Unary(u, a) => {

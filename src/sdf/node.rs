@@ -11,6 +11,8 @@
 //! closed-form implicit surface can be written as a tree.
 #![warn(missing_docs)]
 
+use std::f32::consts::{FRAC_PI_2, PI};
+
 use serde::{Deserialize, Serialize};
 
 pub use super::catalog::{Category, DefaultValue, FieldInfo, FieldType, KindInfo, Rule, Unit};
@@ -196,7 +198,7 @@ node_kinds! {
     CappedTorus => Category::Primitive, "Arc of a torus in the XY plane, opening cap_angle radians either side of +Y." {
         major_radius: f32 => FieldInfo { name: "major_radius", ty: FieldType::F32, default: DefaultValue::F32(0.6), unit: Unit::Length, rule: Rule::Positive, doc: "Major radius." },
         minor_radius: f32 => FieldInfo { name: "minor_radius", ty: FieldType::F32, default: DefaultValue::F32(0.15), unit: Unit::Length, rule: Rule::Positive, doc: "Minor radius." },
-        cap_angle: f32 => FieldInfo { name: "cap_angle", ty: FieldType::F32, default: DefaultValue::F32(2.0), unit: Unit::Angle, rule: Rule::Range(0.0, 3.1415927), doc: "Cap angle." },
+        cap_angle: f32 => FieldInfo { name: "cap_angle", ty: FieldType::F32, default: DefaultValue::F32(2.0), unit: Unit::Angle, rule: Rule::Range(0.0, PI), doc: "Cap angle." },
     },
     RoundedCylinder => Category::Primitive, "Cylinder along Y with its rim rounded by round_radius." {
         radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
@@ -222,7 +224,7 @@ node_kinds! {
         d: f32 => FieldInfo { name: "d", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Any, doc: "D." },
     },
     SolidAngle => Category::Primitive, "Spherical sector (ice-cream cone) of half-angle angle around +Y, radius radius." {
-        angle: f32 => FieldInfo { name: "angle", ty: FieldType::F32, default: DefaultValue::F32(0.6), unit: Unit::Angle, rule: Rule::Range(0.0, 3.1415927), doc: "Angle in radians." },
+        angle: f32 => FieldInfo { name: "angle", ty: FieldType::F32, default: DefaultValue::F32(0.6), unit: Unit::Angle, rule: Rule::Range(0.0, PI), doc: "Angle in radians." },
         radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
     },
     Rhombus => Category::Primitive, "Rhombus of diagonals 2la, 2lb in XZ, extruded along Y, edges rounded." {
@@ -232,7 +234,7 @@ node_kinds! {
         round_radius: f32 => FieldInfo { name: "round_radius", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Rounding radius of the edges." },
     },
     Horseshoe => Category::Primitive, "Horseshoe (opening angle) in XY with straight legs, extruded along Z." {
-        angle: f32 => FieldInfo { name: "angle", ty: FieldType::F32, default: DefaultValue::F32(1.2), unit: Unit::Angle, rule: Rule::Range(0.0, 3.1415927), doc: "Angle in radians." },
+        angle: f32 => FieldInfo { name: "angle", ty: FieldType::F32, default: DefaultValue::F32(1.2), unit: Unit::Angle, rule: Rule::Range(0.0, PI), doc: "Angle in radians." },
         radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
         half_length: f32 => FieldInfo { name: "half_length", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half length." },
         width: f32 => FieldInfo { name: "width", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Width." },
@@ -246,7 +248,7 @@ node_kinds! {
         radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
     },
     InfiniteCone => Category::Primitive, "Infinite double cone around Y with half-angle angle." {
-        angle: f32 => FieldInfo { name: "angle", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Angle, rule: Rule::Range(0.0, 1.5707964), doc: "Angle in radians." },
+        angle: f32 => FieldInfo { name: "angle", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Angle, rule: Rule::Range(0.0, FRAC_PI_2), doc: "Angle in radians." },
     },
     Gyroid => Category::Lattice, "Gyroid triply periodic surface f(scale p) = 0 thickened to the shell |f| / scale <= thickness: a lattice that fills space." {
         scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(6.0), unit: Unit::Frequency, rule: Rule::Positive, doc: "Angular frequency: the pattern repeats every 2π/scale." },
@@ -301,7 +303,7 @@ node_kinds! {
         half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion along Y." },
     },
     Pie => Category::Primitive, "Disc sector in XZ opening around +Z with half-angle angle; extruded along Y." {
-        angle: f32 => FieldInfo { name: "angle", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Angle, rule: Rule::Range(0.0, 3.1415927), doc: "Half opening angle in radians." },
+        angle: f32 => FieldInfo { name: "angle", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Angle, rule: Rule::Range(0.0, PI), doc: "Half opening angle in radians." },
         radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the disc." },
         half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion along Y." },
     },
@@ -333,7 +335,7 @@ node_kinds! {
         rb: f32 => FieldInfo { name: "rb", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Rb." },
     },
     ArcShape => Category::Primitive, "Ring arc in XZ: centre-line radius radius, half-thickness thickness, half-angle aperture around +Z, round ends; extruded along Y." {
-        aperture: f32 => FieldInfo { name: "aperture", ty: FieldType::F32, default: DefaultValue::F32(1.5), unit: Unit::Angle, rule: Rule::Range(0.0, 3.1415927), doc: "Half opening angle in radians." },
+        aperture: f32 => FieldInfo { name: "aperture", ty: FieldType::F32, default: DefaultValue::F32(1.5), unit: Unit::Angle, rule: Rule::Range(0.0, PI), doc: "Half opening angle in radians." },
         radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the arc's centre line." },
         thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Half-thickness of the arc." },
         half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion along Y." },

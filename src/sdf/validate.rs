@@ -561,13 +561,11 @@ impl Walker<'_> {
                     ),
                 }
             }
-            "Polygon2D" => {
-                if len("vertices").is_some_and(|n| n < 3) {
-                    self.error(
-                        format!("{path}.vertices"),
-                        "a polygon needs at least 3 vertices".into(),
-                    );
-                }
+            "Polygon2D" if len("vertices").is_some_and(|n| n < 3) => {
+                self.error(
+                    format!("{path}.vertices"),
+                    "a polygon needs at least 3 vertices".into(),
+                );
             }
             "MetricBall" => {
                 let sum: f64 = ["w_l1", "w_l2", "w_linf"]
@@ -616,18 +614,14 @@ impl Walker<'_> {
                     }
                 }
             }
-            "IFS" => {
-                if len("transforms").is_some_and(|n| !(1..=8).contains(&n)) {
-                    self.error(
-                        format!("{path}.transforms"),
-                        "needs between 1 and 8 transforms".into(),
-                    );
-                }
+            "IFS" if len("transforms").is_some_and(|n| !(1..=8).contains(&n)) => {
+                self.error(
+                    format!("{path}.transforms"),
+                    "needs between 1 and 8 transforms".into(),
+                );
             }
-            "SdfSkinning" => {
-                if len("bones") == Some(0) {
-                    self.error(format!("{path}.bones"), "needs at least one bone".into());
-                }
+            "SdfSkinning" if len("bones") == Some(0) => {
+                self.error(format!("{path}.bones"), "needs at least one bone".into());
             }
             _ => {}
         }
