@@ -10,3 +10,4 @@ pub mod document;
 pub mod expr;
 pub mod lower;
 pub mod node;
+pub mod tape;
