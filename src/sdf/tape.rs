@@ -152,6 +152,13 @@ impl Inst {
     }
 }
 
+impl Inst {
+    /// The operands actually read, as a small vector (diagnostics and tests).
+    pub fn operands_vec(&self) -> Vec<u32> {
+        [self.a, self.b, self.c][..self.op.arity()].to_vec()
+    }
+}
+
 /// For a `Min`/`Max`/`Select` instruction, which operand can be the result over a
 /// region (recorded by the interval evaluator, consumed by [`Tape::simplify`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -659,12 +666,5 @@ pub(crate) mod tests {
         let s = t.simplify(&choices);
         assert_eq!(s.len(), 2, "{:?}", s.insts());
         assert_eq!(s.eval_point([0.5, 0.0, 0.0]), 0.5f32.sin());
-    }
-}
-
-impl Inst {
-    /// The operands actually read, as a small vector (diagnostics and tests).
-    pub fn operands_vec(&self) -> Vec<u32> {
-        [self.a, self.b, self.c][..self.op.arity()].to_vec()
     }
 }
