@@ -1,0 +1,134 @@
+//! A box that holds the whole inside (`value < 0`) of a shape, found with the
+//! interval evaluator.
+//!
+//! Starting from the universe box `[-LIMIT, LIMIT]³`, each face in turn is pushed
+//! inward by bisection: a slab between the old face and a candidate plane is cut
+//! off when the interval evaluator proves the value is `>= 0` all over it (no
+//! inside there). Faces are revisited in rounds, since a tighter box gives tighter
+//! intervals for the other axes. The result is conservative: the true inside is in
+//! the box (up to interval soundness), the box may be loose.
+//!
+//! `None` when the shape reaches a face of the universe box (a plane, an infinite
+//! repetition) or is empty.
+#![warn(missing_docs)]
+
+use super::eval::interval::{Interval, IntervalScratch};
+use super::tape::Tape;
+
+/// Half-size of the universe box.
+pub const LIMIT: f32 = 1.0e4;
+/// Bisection steps per face and round.
+const STEPS: usize = 18;
+/// Rounds over the six faces.
+const ROUNDS: usize = 2;
+
+/// Whether the box `b` provably holds no inside point.
+fn empty(tape: &Tape, lo: [f32; 3], hi: [f32; 3], s: &mut IntervalScratch) -> bool {
+    let iv = |k: usize| Interval::new(lo[k], hi[k]);
+    let v = tape.eval_interval_with(iv(0), iv(1), iv(2), s);
+    v.lo >= 0.0
+}
+
+/// A box `(min, max)` that contains every point where `tape` is negative, or
+/// `None` if the inside is unbounded (or the shape is empty).
+pub fn bounds(tape: &Tape) -> Option<([f32; 3], [f32; 3])> {
+    let mut s = IntervalScratch::new();
+    let mut lo = [-LIMIT; 3];
+    let mut hi = [LIMIT; 3];
+    if empty(tape, lo, hi, &mut s) {
+        return None;
+    }
+    // Simplify once for the universe box: later boxes are inside it.
+    let simplified = tape.simplify(&s.choices);
+    let tape = &simplified;
+    for round in 0..ROUNDS {
+        for axis in 0..3 {
+            for upper in [false, true] {
+                // Bisect the face position t between the current face (`far`,
+                // cut-off slab empty) and the opposite face (`near`).
+                let (mut far, mut near) = if upper {
+                    (hi[axis], lo[axis])
+                } else {
+                    (lo[axis], hi[axis])
+                };
+                if round == 0 {
+                    // A shape touching the universe face is unbounded.
+                    let mut sl = lo;
+                    let mut sh = hi;
+                    let edge = LIMIT * 0.999;
+                    if upper {
+                        sl[axis] = edge;
+                    } else {
+                        sh[axis] = -edge;
+                    }
+                    if !empty(tape, sl, sh, &mut s) {
+                        return None;
+                    }
+                }
+                for _ in 0..STEPS {
+                    let mid = 0.5 * (far + near);
+                    let (mut sl, mut sh) = (lo, hi);
+                    if upper {
+                        sl[axis] = mid;
+                    } else {
+                        sh[axis] = mid;
+                    }
+                    if empty(tape, sl, sh, &mut s) {
+                        far = mid;
+                    } else {
+                        near = mid;
+                    }
+                }
+                if upper {
+                    hi[axis] = far;
+                } else {
+                    lo[axis] = far;
+                }
+            }
+        }
+    }
+    Some((lo, hi))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sdf::expr::{Axis, Binary, Graph, Op, Unary};
+
+    fn sphere(g: &mut Graph, c: [f32; 3], r: f32) -> u32 {
+        let mut sum = None;
+        for (k, axis) in [Axis::X, Axis::Y, Axis::Z].into_iter().enumerate() {
+            let v = g.push(Op::Input(axis));
+            let cc = g.constant_id(c[k]);
+            let d = g.push(Op::Binary(Binary::Sub, v, cc));
+            let d2 = g.push(Op::Unary(Unary::Square, d));
+            sum = Some(match sum {
+                None => d2,
+                Some(s) => g.push(Op::Binary(Binary::Add, s, d2)),
+            });
+        }
+        let l = g.push(Op::Unary(Unary::Sqrt, sum.unwrap()));
+        let rr = g.constant_id(r);
+        g.push(Op::Binary(Binary::Sub, l, rr))
+    }
+
+    #[test]
+    fn sphere_bounds_are_tight_and_plane_is_unbounded() {
+        let mut g = Graph::default();
+        let a = sphere(&mut g, [1.0, 2.0, -3.0], 0.5);
+        let b = sphere(&mut g, [-2.0, 0.0, 0.0], 1.0);
+        let u = g.push(Op::Binary(Binary::Min, a, b));
+        g.set_root(u);
+        let (lo, hi) = bounds(&Tape::new(&g)).unwrap();
+        let want_lo = [-3.0, -1.0, -3.5];
+        let want_hi = [1.5, 2.5, 1.0];
+        for k in 0..3 {
+            assert!(lo[k] <= want_lo[k] && lo[k] > want_lo[k] - 0.3, "{lo:?}");
+            assert!(hi[k] >= want_hi[k] && hi[k] < want_hi[k] + 0.3, "{hi:?}");
+        }
+        let mut p = Graph::default();
+        let y = p.push(Op::Input(Axis::Y));
+        p.set_root(y);
+        assert_eq!(bounds(&Tape::new(&p)), None);
+    }
+}

@@ -1,0 +1,670 @@
+//! The flat register tape every evaluator runs, compiled from a [`Graph`].
+//!
+//! A [`Tape`] holds each instruction twice, index for index:
+//! - the *SSA* form, whose operands are indices of earlier instructions of the same
+//!   tape (what [`Tape::simplify`] rewrites), and
+//! - the *register* form, whose operands and result are slots of a small register
+//!   file (what the evaluators run).
+//!
+//! Registers are allocated by one backward linear scan, so a register is reused as
+//! soon as the value in it is dead and the working set stays small (a block of
+//! registers fits in L1). Binary operations with one constant operand become
+//! immediate forms (`AddImm`, `ImmSub`, …) so constants cost no register and no load.
+//!
+//! Invariants:
+//! - instructions are in evaluation order; an instruction's result register is never
+//!   one of its operand registers (the batch kernels rely on this to borrow the
+//!   output slot mutably and the operands shared, without copies);
+//! - `ssa[k]` and `regs[k]` describe the same instruction, so per-instruction data
+//!   (the interval evaluator's [`Choice`]s) indexes both;
+//! - the value of the tape is register [`Tape::output`] after the last instruction.
+#![warn(missing_docs)]
+
+use super::expr::{Axis, Binary, Graph, Id, Op, Unary};
+
+/// What an instruction computes. `*Imm` forms take their second operand from
+/// [`Inst::imm`]; `ImmSub`/`ImmDiv` compute `imm - a` and `imm / a`.
+#[allow(missing_docs)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Opcode {
+    X,
+    Y,
+    Z,
+    /// Loads [`Inst::imm`].
+    Const,
+    /// Copies operand `a` (left by simplification when a register is still in use).
+    Copy,
+    Neg,
+    Abs,
+    Sqrt,
+    Square,
+    Recip,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Exp,
+    Ln,
+    Floor,
+    Ceil,
+    Sign,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Min,
+    Max,
+    Atan2,
+    Mod,
+    Lt,
+    AddImm,
+    SubImm,
+    ImmSub,
+    MulImm,
+    DivImm,
+    ImmDiv,
+    MinImm,
+    MaxImm,
+    /// `if a != 0 { b } else { c }` (operand order: condition, then, else).
+    Select,
+}
+
+impl Opcode {
+    /// How many register operands the instruction reads.
+    pub fn arity(self) -> usize {
+        use Opcode::*;
+        match self {
+            X | Y | Z | Const => 0,
+            Copy | Neg | Abs | Sqrt | Square | Recip | Sin | Cos | Tan | Asin | Acos | Atan
+            | Exp | Ln | Floor | Ceil | Sign | AddImm | SubImm | ImmSub | MulImm | DivImm
+            | ImmDiv | MinImm | MaxImm => 1,
+            Add | Sub | Mul | Div | Min | Max | Atan2 | Mod | Lt => 2,
+            Select => 3,
+        }
+    }
+
+    fn unary(u: Unary) -> Self {
+        match u {
+            Unary::Neg => Opcode::Neg,
+            Unary::Abs => Opcode::Abs,
+            Unary::Sqrt => Opcode::Sqrt,
+            Unary::Square => Opcode::Square,
+            Unary::Recip => Opcode::Recip,
+            Unary::Sin => Opcode::Sin,
+            Unary::Cos => Opcode::Cos,
+            Unary::Tan => Opcode::Tan,
+            Unary::Asin => Opcode::Asin,
+            Unary::Acos => Opcode::Acos,
+            Unary::Atan => Opcode::Atan,
+            Unary::Exp => Opcode::Exp,
+            Unary::Ln => Opcode::Ln,
+            Unary::Floor => Opcode::Floor,
+            Unary::Ceil => Opcode::Ceil,
+            Unary::Sign => Opcode::Sign,
+        }
+    }
+
+    fn binary(b: Binary) -> Self {
+        match b {
+            Binary::Add => Opcode::Add,
+            Binary::Sub => Opcode::Sub,
+            Binary::Mul => Opcode::Mul,
+            Binary::Div => Opcode::Div,
+            Binary::Min => Opcode::Min,
+            Binary::Max => Opcode::Max,
+            Binary::Atan2 => Opcode::Atan2,
+            Binary::Mod => Opcode::Mod,
+            Binary::Lt => Opcode::Lt,
+        }
+    }
+}
+
+/// One instruction. Unused operands are 0.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Inst {
+    /// The operation.
+    pub op: Opcode,
+    /// Result register (register form) or own index (SSA form).
+    pub out: u32,
+    /// First operand.
+    pub a: u32,
+    /// Second operand.
+    pub b: u32,
+    /// Third operand (`Select`'s else branch).
+    pub c: u32,
+    /// Immediate operand of `Const` and the `*Imm` forms.
+    pub imm: f32,
+}
+
+impl Inst {
+    fn new(op: Opcode, a: u32, b: u32, c: u32, imm: f32) -> Self {
+        Inst {
+            op,
+            out: 0,
+            a,
+            b,
+            c,
+            imm,
+        }
+    }
+}
+
+impl Inst {
+    /// The operands actually read, as a small vector (diagnostics and tests).
+    pub fn operands_vec(&self) -> Vec<u32> {
+        [self.a, self.b, self.c][..self.op.arity()].to_vec()
+    }
+}
+
+/// For a `Min`/`Max`/`Select` instruction, which operand can be the result over a
+/// region (recorded by the interval evaluator, consumed by [`Tape::simplify`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[repr(u8)]
+pub enum Choice {
+    /// Either operand can win (or the instruction is not a choice).
+    #[default]
+    Both,
+    /// Only the first (`Min`/`Max`: `a`; `Select`: the then-branch) can win.
+    Left,
+    /// Only the second (`Min`/`Max`: `b` or the immediate; `Select`: the else-branch).
+    Right,
+}
+
+/// A compiled, register-allocated tape. Cheap to evaluate, immutable, `Send + Sync`.
+#[derive(Clone, Debug)]
+pub struct Tape {
+    ssa: Vec<Inst>,
+    regs: Vec<Inst>,
+    nregs: u32,
+    output: u32,
+    /// SSA index of the result (the last instruction in practice).
+    root: u32,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl Tape {
+    /// Compiles the graph's root: immediate forms, dead-code removal, register
+    /// allocation.
+    pub fn new(graph: &Graph) -> Tape {
+        let ops = graph.ops();
+        // Graph id -> SSA index (NONE: a constant not materialised yet).
+        let mut map = vec![NONE; ops.len()];
+        let mut ssa: Vec<Inst> = Vec::with_capacity(ops.len());
+        fn val(ops: &[Op], map: &mut [u32], ssa: &mut Vec<Inst>, id: Id) -> u32 {
+            let i = id as usize;
+            if map[i] == NONE {
+                // Only constants are materialised lazily; every other op was
+                // emitted when it was visited (operands precede users).
+                let imm = match ops[i] {
+                    Op::Const(bits) => f32::from_bits(bits),
+                    _ => f32::NAN,
+                };
+                map[i] = ssa.len() as u32;
+                ssa.push(Inst::new(Opcode::Const, 0, 0, 0, imm));
+            }
+            map[i]
+        }
+        let root = graph.root() as usize;
+        for (i, op) in ops.iter().enumerate().take(root + 1) {
+            let inst = match *op {
+                Op::Input(axis) => Inst::new(
+                    match axis {
+                        Axis::X => Opcode::X,
+                        Axis::Y => Opcode::Y,
+                        Axis::Z => Opcode::Z,
+                    },
+                    0,
+                    0,
+                    0,
+                    0.0,
+                ),
+                Op::Const(_) => continue,
+                Op::Unary(u, a) => {
+                    let a = val(ops, &mut map, &mut ssa, a);
+                    Inst::new(Opcode::unary(u), a, 0, 0, 0.0)
+                }
+                Op::Binary(b, x, y) => {
+                    let (cx, cy) = (graph.constant(x), graph.constant(y));
+                    let imm_form = match (b, cx, cy) {
+                        (_, Some(_), Some(_)) => None,
+                        (Binary::Add, _, Some(c)) | (Binary::Add, Some(c), _) => {
+                            Some((Opcode::AddImm, c))
+                        }
+                        (Binary::Mul, _, Some(c)) | (Binary::Mul, Some(c), _) => {
+                            Some((Opcode::MulImm, c))
+                        }
+                        (Binary::Min, _, Some(c)) | (Binary::Min, Some(c), _) => {
+                            Some((Opcode::MinImm, c))
+                        }
+                        (Binary::Max, _, Some(c)) | (Binary::Max, Some(c), _) => {
+                            Some((Opcode::MaxImm, c))
+                        }
+                        (Binary::Sub, _, Some(c)) => Some((Opcode::SubImm, c)),
+                        (Binary::Sub, Some(c), _) => Some((Opcode::ImmSub, c)),
+                        (Binary::Div, _, Some(c)) => Some((Opcode::DivImm, c)),
+                        (Binary::Div, Some(c), _) => Some((Opcode::ImmDiv, c)),
+                        _ => None,
+                    };
+                    match imm_form {
+                        Some((opc, c)) => {
+                            let other = if cy.is_some() { x } else { y };
+                            let a = val(ops, &mut map, &mut ssa, other);
+                            Inst::new(opc, a, 0, 0, c)
+                        }
+                        None => {
+                            let a = val(ops, &mut map, &mut ssa, x);
+                            let bb = val(ops, &mut map, &mut ssa, y);
+                            Inst::new(Opcode::binary(b), a, bb, 0, 0.0)
+                        }
+                    }
+                }
+                Op::Select(c, t, f) => {
+                    let c = val(ops, &mut map, &mut ssa, c);
+                    let t = val(ops, &mut map, &mut ssa, t);
+                    let f = val(ops, &mut map, &mut ssa, f);
+                    Inst::new(Opcode::Select, c, t, f, 0.0)
+                }
+            };
+            map[i] = ssa.len() as u32;
+            ssa.push(inst);
+        }
+        if ssa.is_empty() && ops.is_empty() {
+            // An empty graph is the constant 0 (never produced by lowering).
+            ssa.push(Inst::new(Opcode::Const, 0, 0, 0, 0.0));
+            return compile(&ssa, 0, None);
+        }
+        let out = val(ops, &mut map, &mut ssa, graph.root());
+        compile(&ssa, out, None)
+    }
+
+    /// Number of instructions.
+    pub fn len(&self) -> usize {
+        self.regs.len()
+    }
+
+    /// Whether the tape has no instructions (never true for a compiled tape).
+    pub fn is_empty(&self) -> bool {
+        self.regs.is_empty()
+    }
+
+    /// Approximate heap + inline size in bytes, for caches bounded by memory.
+    pub fn byte_size(&self) -> usize {
+        std::mem::size_of::<Tape>()
+            + (self.ssa.capacity() + self.regs.capacity()) * std::mem::size_of::<Inst>()
+    }
+
+    /// Number of registers the register form uses.
+    pub fn reg_count(&self) -> usize {
+        self.nregs as usize
+    }
+
+    /// The register holding the result after the last instruction.
+    pub fn output(&self) -> u32 {
+        self.output
+    }
+
+    /// The register form, in evaluation order.
+    pub fn insts(&self) -> &[Inst] {
+        &self.regs
+    }
+
+    /// The SSA form, index for index with [`Tape::insts`].
+    pub fn ssa(&self) -> &[Inst] {
+        &self.ssa
+    }
+
+    /// Scalar reference evaluation with libm functions (same semantics as
+    /// [`Graph::eval_point`]).
+    pub fn eval_point(&self, p: [f32; 3]) -> f32 {
+        let mut regs = vec![0.0f32; self.nregs as usize];
+        self.eval_point_with(p, &mut regs)
+    }
+
+    /// [`Tape::eval_point`] with a caller-provided register file of at least
+    /// [`Tape::reg_count`] slots, so loops over points do not allocate.
+    pub fn eval_point_with(&self, p: [f32; 3], regs: &mut [f32]) -> f32 {
+        for inst in &self.regs {
+            let a = regs[inst.a as usize];
+            let b = regs[inst.b as usize];
+            let v = match inst.op {
+                Opcode::X => p[0],
+                Opcode::Y => p[1],
+                Opcode::Z => p[2],
+                Opcode::Const => inst.imm,
+                Opcode::Copy => a,
+                Opcode::Neg => Unary::Neg.apply(a),
+                Opcode::Abs => Unary::Abs.apply(a),
+                Opcode::Sqrt => Unary::Sqrt.apply(a),
+                Opcode::Square => Unary::Square.apply(a),
+                Opcode::Recip => Unary::Recip.apply(a),
+                Opcode::Sin => Unary::Sin.apply(a),
+                Opcode::Cos => Unary::Cos.apply(a),
+                Opcode::Tan => Unary::Tan.apply(a),
+                Opcode::Asin => Unary::Asin.apply(a),
+                Opcode::Acos => Unary::Acos.apply(a),
+                Opcode::Atan => Unary::Atan.apply(a),
+                Opcode::Exp => Unary::Exp.apply(a),
+                Opcode::Ln => Unary::Ln.apply(a),
+                Opcode::Floor => Unary::Floor.apply(a),
+                Opcode::Ceil => Unary::Ceil.apply(a),
+                Opcode::Sign => Unary::Sign.apply(a),
+                Opcode::Add => Binary::Add.apply(a, b),
+                Opcode::Sub => Binary::Sub.apply(a, b),
+                Opcode::Mul => Binary::Mul.apply(a, b),
+                Opcode::Div => Binary::Div.apply(a, b),
+                Opcode::Min => Binary::Min.apply(a, b),
+                Opcode::Max => Binary::Max.apply(a, b),
+                Opcode::Atan2 => Binary::Atan2.apply(a, b),
+                Opcode::Mod => Binary::Mod.apply(a, b),
+                Opcode::Lt => Binary::Lt.apply(a, b),
+                Opcode::AddImm => a + inst.imm,
+                Opcode::SubImm => a - inst.imm,
+                Opcode::ImmSub => inst.imm - a,
+                Opcode::MulImm => a * inst.imm,
+                Opcode::DivImm => a / inst.imm,
+                Opcode::ImmDiv => inst.imm / a,
+                Opcode::MinImm => a.min(inst.imm),
+                Opcode::MaxImm => a.max(inst.imm),
+                Opcode::Select => {
+                    if a != 0.0 {
+                        b
+                    } else {
+                        regs[inst.c as usize]
+                    }
+                }
+            };
+            regs[inst.out as usize] = v;
+        }
+        regs[self.output as usize]
+    }
+
+    /// A shorter tape equal to this one wherever `choices` hold: the branches of
+    /// `Min`/`Max`/`Select` that cannot win are dropped, then dead code. `choices`
+    /// is indexed like [`Tape::insts`] (as filled by the interval evaluator); a
+    /// short or empty slice means "no choice known" for the rest.
+    pub fn simplify(&self, choices: &[Choice]) -> Tape {
+        compile(&self.ssa, self.root, Some(choices))
+    }
+}
+
+/// Rewrites `inst` (SSA form) under `choice`: returns `Ok(inst)` to keep it as is or
+/// rewritten, or `Err(src)` when its value is simply the value of `src`.
+fn apply_choice(inst: Inst, choice: Choice) -> Result<Inst, u32> {
+    use Opcode::*;
+    match (inst.op, choice) {
+        (_, Choice::Both) => Ok(inst),
+        (Min | Max | MinImm | MaxImm, Choice::Left) => Err(inst.a),
+        (Min | Max, Choice::Right) => Err(inst.b),
+        (MinImm | MaxImm, Choice::Right) => Ok(Inst::new(Const, 0, 0, 0, inst.imm)),
+        (Select, Choice::Left) => Err(inst.b),
+        (Select, Choice::Right) => Err(inst.c),
+        _ => Ok(inst),
+    }
+}
+
+/// Backward pass: liveness, choice rewriting, register allocation; then forward
+/// renumbering of the SSA form. `root` is the SSA index of the result.
+fn compile(ssa: &[Inst], root: u32, choices: Option<&[Choice]>) -> Tape {
+    let n = ssa.len();
+    // reg[i]: register of SSA value i, assigned at its last use (first seen walking
+    // backward) and freed at its definition.
+    let mut reg = vec![NONE; n];
+    // alias[i]: the SSA value that i turned out to equal (no instruction emitted).
+    let mut alias = vec![NONE; n];
+    let mut free: Vec<u32> = Vec::new();
+    let mut nregs = 0u32;
+    let mut alloc = |free: &mut Vec<u32>| {
+        free.pop().unwrap_or_else(|| {
+            nregs += 1;
+            nregs - 1
+        })
+    };
+    let output = alloc(&mut free);
+    reg[root as usize] = output;
+    // Emitted instructions in reverse order: (old SSA index, SSA inst, register inst).
+    let mut emitted: Vec<(u32, Inst, Inst)> = Vec::with_capacity(n);
+    for i in (0..=root as usize).rev() {
+        let r = reg[i];
+        if r == NONE {
+            continue;
+        }
+        let choice = choices.and_then(|c| c.get(i)).copied().unwrap_or_default();
+        let inst = match apply_choice(ssa[i], choice) {
+            Ok(inst) => inst,
+            Err(src) => {
+                if reg[src as usize] == NONE {
+                    // The source takes over this value's register: no instruction.
+                    reg[src as usize] = r;
+                    alias[i] = src;
+                    continue;
+                }
+                Inst::new(Opcode::Copy, src, 0, 0, 0.0)
+            }
+        };
+        let mut rinst = inst;
+        rinst.out = r;
+        let arity = inst.op.arity();
+        let ops = [inst.a, inst.b, inst.c];
+        let mut rops = [0u32; 3];
+        for k in 0..arity {
+            let o = ops[k] as usize;
+            if reg[o] == NONE {
+                reg[o] = alloc(&mut free);
+            }
+            rops[k] = reg[o];
+        }
+        // Freed only now, so the result register differs from every operand's.
+        free.push(r);
+        rinst.a = rops[0];
+        rinst.b = rops[1];
+        rinst.c = rops[2];
+        emitted.push((i as u32, inst, rinst));
+    }
+    emitted.reverse();
+    // Forward: new SSA index of each old value (through aliases).
+    let mut new_of = vec![NONE; n];
+    let mut k = 0;
+    for (old, slot) in new_of.iter_mut().enumerate().take(root as usize + 1) {
+        if k < emitted.len() && emitted[k].0 as usize == old {
+            *slot = k as u32;
+            k += 1;
+        }
+    }
+    for old in 0..=root as usize {
+        if alias[old] != NONE {
+            new_of[old] = new_of[alias[old] as usize];
+        }
+    }
+    let mut new_ssa = Vec::with_capacity(emitted.len());
+    let mut new_regs = Vec::with_capacity(emitted.len());
+    for (pos, (_, mut inst, rinst)) in emitted.into_iter().enumerate() {
+        let arity = inst.op.arity();
+        if arity > 0 {
+            inst.a = new_of[inst.a as usize];
+        }
+        if arity > 1 {
+            inst.b = new_of[inst.b as usize];
+        }
+        if arity > 2 {
+            inst.c = new_of[inst.c as usize];
+        }
+        inst.out = pos as u32;
+        new_ssa.push(inst);
+        new_regs.push(rinst);
+    }
+    Tape {
+        ssa: new_ssa,
+        regs: new_regs,
+        nregs,
+        output,
+        root: new_of[root as usize],
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A graph that uses every operation, for evaluator tests: returns the graph
+    /// and the ids of interesting sub-expressions, with the root being their sum.
+    pub(crate) fn every_op_graphs() -> Vec<(String, Graph)> {
+        let mut out = Vec::new();
+        let unaries = [
+            Unary::Neg,
+            Unary::Abs,
+            Unary::Sqrt,
+            Unary::Square,
+            Unary::Recip,
+            Unary::Sin,
+            Unary::Cos,
+            Unary::Tan,
+            Unary::Asin,
+            Unary::Acos,
+            Unary::Atan,
+            Unary::Exp,
+            Unary::Ln,
+            Unary::Floor,
+            Unary::Ceil,
+            Unary::Sign,
+        ];
+        let binaries = [
+            Binary::Add,
+            Binary::Sub,
+            Binary::Mul,
+            Binary::Div,
+            Binary::Min,
+            Binary::Max,
+            Binary::Atan2,
+            Binary::Mod,
+            Binary::Lt,
+        ];
+        for u in unaries {
+            let mut g = Graph::default();
+            let x = g.push(Op::Input(Axis::X));
+            let y = g.push(Op::Input(Axis::Y));
+            // u(x * y + 0.3): mixes inputs so the argument covers a wide range.
+            let m = g.push(Op::Binary(Binary::Mul, x, y));
+            let c = g.constant_id(0.3);
+            let s = g.push(Op::Binary(Binary::Add, m, c));
+            let r = g.push(Op::Unary(u, s));
+            g.set_root(r);
+            out.push((u.name().to_string(), g));
+        }
+        for b in binaries {
+            for form in 0..3 {
+                let mut g = Graph::default();
+                let x = g.push(Op::Input(Axis::X));
+                let y = g.push(Op::Input(Axis::Y));
+                let z = g.push(Op::Input(Axis::Z));
+                let yz = g.push(Op::Binary(Binary::Sub, y, z));
+                let c = g.constant_id(0.7);
+                let (l, r) = match form {
+                    0 => (x, yz),
+                    1 => (x, c),
+                    _ => (c, x),
+                };
+                let root = g.push(Op::Binary(b, l, r));
+                g.set_root(root);
+                out.push((format!("{}#{form}", b.name()), g));
+            }
+        }
+        let mut g = Graph::default();
+        let x = g.push(Op::Input(Axis::X));
+        let y = g.push(Op::Input(Axis::Y));
+        let z = g.push(Op::Input(Axis::Z));
+        let c = g.push(Op::Binary(Binary::Lt, x, y));
+        let sel = g.push(Op::Select(c, y, z));
+        g.set_root(sel);
+        out.push(("select".into(), g));
+        // A larger mixed graph: reuse of registers, shared sub-expressions.
+        let mut g = Graph::default();
+        let x = g.push(Op::Input(Axis::X));
+        let y = g.push(Op::Input(Axis::Y));
+        let z = g.push(Op::Input(Axis::Z));
+        let mut acc = x;
+        for (k, u) in unaries.iter().enumerate() {
+            let arg = if k % 2 == 0 { y } else { z };
+            let t = g.push(Op::Binary(Binary::Mul, acc, arg));
+            let t = g.push(Op::Unary(*u, t));
+            let bop = binaries[k % binaries.len()];
+            acc = g.push(Op::Binary(bop, t, acc));
+            let lim = g.constant_id(10.0);
+            acc = g.push(Op::Binary(Binary::Min, acc, lim));
+            let lim = g.constant_id(-10.0);
+            acc = g.push(Op::Binary(Binary::Max, acc, lim));
+        }
+        g.set_root(acc);
+        out.push(("chain".into(), g));
+        out
+    }
+
+    pub(crate) fn sample_points(n: usize, scale: f32, seed: u64) -> Vec<[f32; 3]> {
+        let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+        let mut next = move || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+        };
+        (0..n)
+            .map(|_| [next() * scale, next() * scale, next() * scale])
+            .collect()
+    }
+
+    #[test]
+    fn tape_matches_graph_reference() {
+        for (name, g) in every_op_graphs() {
+            let t = Tape::new(&g);
+            for p in sample_points(500, 3.0, 1) {
+                let want = g.eval_point(g.root(), p);
+                let got = t.eval_point(p);
+                assert!(
+                    want.to_bits() == got.to_bits() || (want.is_nan() && got.is_nan()),
+                    "{name} at {p:?}: {got} vs {want}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn registers_are_reused() {
+        // A long chain of sums needs only a handful of registers.
+        let mut g = Graph::default();
+        let x = g.push(Op::Input(Axis::X));
+        let mut acc = x;
+        for k in 0..200 {
+            let c = g.constant_id(k as f32 * 0.01 + 0.5);
+            let t = g.push(Op::Binary(Binary::Mul, x, c));
+            let s = g.push(Op::Unary(Unary::Sin, t));
+            acc = g.push(Op::Binary(Binary::Add, acc, s));
+        }
+        g.set_root(acc);
+        let t = Tape::new(&g);
+        assert!(t.reg_count() <= 4, "{} registers", t.reg_count());
+        for inst in t.insts() {
+            assert!(!inst.operands_vec().contains(&inst.out), "{inst:?}");
+        }
+    }
+
+    #[test]
+    fn simplify_drops_losing_branches() {
+        let mut g = Graph::default();
+        let x = g.push(Op::Input(Axis::X));
+        let y = g.push(Op::Input(Axis::Y));
+        let sx = g.push(Op::Unary(Unary::Sin, x));
+        let cy = g.push(Op::Unary(Unary::Cos, y));
+        let m = g.push(Op::Binary(Binary::Min, sx, cy));
+        g.set_root(m);
+        let t = Tape::new(&g);
+        let mut choices = vec![Choice::Both; t.len()];
+        let k = t.insts().iter().position(|i| i.op == Opcode::Min).unwrap();
+        choices[k] = Choice::Left;
+        let s = t.simplify(&choices);
+        assert_eq!(s.len(), 2, "{:?}", s.insts());
+        assert_eq!(s.eval_point([0.5, 0.0, 0.0]), 0.5f32.sin());
+    }
+}
