@@ -202,3 +202,201 @@ pub fn exp_smooth_intersection<'a>(a: E<'a>, b: E<'a>, k: f32) -> E<'a> {
 pub fn exp_smooth_subtraction<'a>(a: E<'a>, b: E<'a>, k: f32) -> E<'a> {
     exp_smooth_intersection(a, -b, k)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::sdf::expr::Graph;
+    use crate::sdf::node::Node;
+    use serde_json::{Value, json};
+
+    struct Rng(u64);
+    impl Rng {
+        fn f(&mut self) -> f32 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0
+        }
+        fn v(&mut self, s: f32) -> [f32; 3] {
+            [self.f() * s, self.f() * s, self.f() * s]
+        }
+    }
+
+    fn graph(j: Value) -> Graph {
+        let node: Node = serde_json::from_value(j).unwrap();
+        crate::sdf::lower::lower(&node, 100_000).unwrap()
+    }
+
+    fn at(g: &Graph, p: [f32; 3]) -> f32 {
+        g.eval_point(g.root(), p)
+    }
+
+    /// No NaN, and `|d(p) - d(q)| <= |p - q|` over random nearby pairs.
+    fn lipschitz(j: &Value) {
+        let g = graph(j.clone());
+        let mut r = Rng(0x2545_F491_4F6C_DD1D);
+        for _ in 0..2000 {
+            let p = r.v(2.5);
+            let o = r.v(0.05);
+            let q = [p[0] + o[0], p[1] + o[1], p[2] + o[2]];
+            let (dp, dq) = (at(&g, p), at(&g, q));
+            assert!(dp.is_finite() && dq.is_finite(), "{j} NaN at {p:?}");
+            let len = (o[0] * o[0] + o[1] * o[1] + o[2] * o[2]).sqrt();
+            assert!(
+                (dp - dq).abs() <= len * (1.0 + 1e-3) + 1e-5,
+                "{j}: {dp} {dq} {len} at {p:?}"
+            );
+        }
+    }
+
+    /// Two overlapping operands: a unit sphere and a box beside it.
+    fn op(kind: &str, extra: Value) -> Value {
+        let mut body = json!({
+            "a": {"Sphere": {"radius": 1.0}},
+            "b": {"Translate": {"child": {"Box3d": {"half_extents": [0.5, 0.5, 0.5]}}, "offset": [1.0, 0.0, 0.0]}}
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        json!({ kind: body })
+    }
+
+    #[test]
+    fn every_operation_is_a_bound_without_nan() {
+        let r = json!({"r": 0.3});
+        let rn = json!({"r": 0.3, "n": 3.0});
+        let k = json!({"k": 0.2});
+        let cases = [
+            ("ChamferUnion", r.clone()),
+            ("ChamferIntersection", r.clone()),
+            ("ChamferSubtraction", r.clone()),
+            ("StairsUnion", rn.clone()),
+            ("StairsIntersection", rn.clone()),
+            ("StairsSubtraction", rn.clone()),
+            ("ColumnsUnion", rn.clone()),
+            ("ColumnsIntersection", rn.clone()),
+            ("ColumnsSubtraction", rn.clone()),
+            ("ColumnsUnion", json!({"r": 0.3, "n": 4.0})),
+            ("XOR", json!({})),
+            ("Morph", json!({"t": 0.3})),
+            ("Morph", json!({"t": 1.7})),
+            ("Pipe", json!({"r": 0.1})),
+            ("Engrave", json!({"r": 0.1})),
+            ("Groove", json!({"ra": 0.1, "rb": 0.05})),
+            ("Tongue", json!({"ra": 0.1, "rb": 0.05})),
+            ("ExpSmoothUnion", k.clone()),
+            ("ExpSmoothIntersection", k.clone()),
+            ("ExpSmoothSubtraction", k.clone()),
+            ("ChamferUnion", json!({"r": 0.0})),
+            ("StairsUnion", json!({"r": 0.0, "n": 1.0})),
+            ("ColumnsSubtraction", json!({"r": 0.0, "n": 1.0})),
+            ("ExpSmoothUnion", json!({"k": 0.0})),
+        ];
+        for (kind, extra) in cases {
+            lipschitz(&op(kind, extra));
+        }
+    }
+
+    #[test]
+    fn seams_keep_the_sharp_result_away_from_them() {
+        // Far from the seam every blended variant equals its sharp operation.
+        let sharp_pts = [
+            [-1.5f32, 0.0, 0.0],
+            [0.0, -0.5, 0.0],
+            [2.0, 0.0, 0.0],
+            [0.0, 0.0, -3.0],
+        ];
+        let families = [
+            (
+                [
+                    "ChamferUnion",
+                    "StairsUnion",
+                    "ColumnsUnion",
+                    "ExpSmoothUnion",
+                ],
+                "Union",
+            ),
+            (
+                [
+                    "ChamferIntersection",
+                    "StairsIntersection",
+                    "ColumnsIntersection",
+                    "ExpSmoothIntersection",
+                ],
+                "Intersection",
+            ),
+            (
+                [
+                    "ChamferSubtraction",
+                    "StairsSubtraction",
+                    "ColumnsSubtraction",
+                    "ExpSmoothSubtraction",
+                ],
+                "Subtraction",
+            ),
+        ];
+        for (kinds, sharp) in families {
+            let s = graph(op(sharp, json!({})));
+            for kind in kinds {
+                let g = graph(op(
+                    kind,
+                    json!({"r": 0.1, "n": 3.0, "k": 0.01})
+                        .as_object()
+                        .map(|o| {
+                            let mut m = serde_json::Map::new();
+                            for (key, v) in o {
+                                let keep = if kind.starts_with("ExpSmooth") {
+                                    key == "k"
+                                } else if kind.starts_with("Chamfer") {
+                                    key == "r"
+                                } else {
+                                    key != "k"
+                                };
+                                if keep {
+                                    m.insert(key.clone(), v.clone());
+                                }
+                            }
+                            Value::Object(m)
+                        })
+                        .unwrap(),
+                ));
+                for p in sharp_pts {
+                    let (a, b) = (at(&g, p), at(&s, p));
+                    assert_eq!(a.signum(), b.signum(), "{kind} at {p:?}: {a} vs {b}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn known_values() {
+        let a = |j: Value, p: [f32; 3]| at(&graph(j), p);
+        // Chamfer: the bevel fills the corner between the operands.
+        let corner = [0.9f32, 0.55, 0.0];
+        assert!(a(op("Union", json!({})), corner) > 0.0);
+        assert!(a(op("ChamferUnion", json!({"r": 0.3})), corner) < 0.0);
+        // XOR: the overlap is outside, each lone part inside.
+        let x = op("XOR", json!({}));
+        assert!(a(x.clone(), [0.75, 0.0, 0.0]) > 0.0);
+        assert!(a(x.clone(), [-0.5, 0.0, 0.0]) < 0.0);
+        assert!(a(x, [1.3, 0.0, 0.0]) < 0.0);
+        // Morph at t = 0 is a, at 1 is b.
+        assert!((a(op("Morph", json!({"t": 0.0})), [3.0, 0.0, 0.0]) - 2.0).abs() < 1e-6);
+        assert!((a(op("Morph", json!({"t": 1.0})), [3.0, 0.0, 0.0]) - 1.5).abs() < 1e-6);
+        // Pipe: (sqrt(a² + b²) - r)/√2; at (0.5, 0, 0) a = -0.5 and b = 0.
+        let pipe = a(op("Pipe", json!({"r": 0.1})), [0.5, 0.0, 0.0]);
+        assert!((pipe - 0.4 / 2f32.sqrt()).abs() < 1e-5, "{pipe}");
+        // Engrave / groove cut into a where b's surface crosses it; tongue adds.
+        // (0.877, 0, 0.48) is on the sphere, 0.02 inside the box's +z face.
+        let seam = [0.877f32, 0.0, 0.48];
+        let out = seam.map(|c| c * 1.05);
+        assert!(a(op("Engrave", json!({"r": 0.1})), seam) > 0.03);
+        assert!(a(op("Groove", json!({"ra": 0.1, "rb": 0.05})), seam) > 0.02);
+        assert!(a(op("Tongue", json!({"ra": 0.1, "rb": 0.05})), out) < 0.0);
+        let on_a = [-1.0f32, 0.0, 0.0];
+        assert!((a(op("Groove", json!({"ra": 0.1, "rb": 0.05})), on_a)).abs() < 1e-6);
+        // Exp smooth union lies below the sharp union by k ln 2 on the bisector.
+        let e = a(op("ExpSmoothUnion", json!({"k": 0.2})), [3.0, 0.0, 0.0]);
+        assert!((e - (1.5 - 0.2 * (1.0 + (-0.5f32 / 0.2).exp()).ln())).abs() < 1e-5);
+    }
+}

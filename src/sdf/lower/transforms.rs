@@ -171,9 +171,9 @@ pub fn lattice_deform<'a>(
     let hz: Vec<E<'a>> = (0..n[2]).map(|k| hat(w, k)).collect();
     let zero = p.x.builder().c(0.0);
     let mut d = [zero; 3];
-    for k in 0..n[2] {
+    for (k, &wz) in hz.iter().enumerate() {
         let mut dz = [zero; 3];
-        for j in 0..n[1] {
+        for (j, &wy) in hy.iter().enumerate() {
             let mut dy = [zero; 3];
             for (i, &h) in hx.iter().enumerate() {
                 let c = disp(i, j, k);
@@ -184,11 +184,11 @@ pub fn lattice_deform<'a>(
                 }
             }
             for a in 0..3 {
-                dz[a] = dz[a] + dy[a] * hy[j];
+                dz[a] = dz[a] + dy[a] * wy;
             }
         }
         for a in 0..3 {
-            d[a] = d[a] + dz[a] * hz[k];
+            d[a] = d[a] + dz[a] * wz;
         }
     }
     let q = V3::new(p.x - d[0], p.y - d[1], p.z - d[2]);
@@ -317,4 +317,171 @@ pub fn spectral_norm(a: [[f32; 3]; 3]) -> f32 {
 /// caller may not have validated.
 fn guard_factor(f: f32) -> f32 {
     if f.abs() < 1e-6 { 1e-6 } else { f.abs() }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::sdf::expr::Graph;
+    use crate::sdf::node::Node;
+    use serde_json::{Value, json};
+
+    struct Rng(u64);
+    impl Rng {
+        fn f(&mut self) -> f32 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0
+        }
+        fn v(&mut self, s: f32) -> [f32; 3] {
+            [self.f() * s, self.f() * s, self.f() * s]
+        }
+    }
+
+    fn graph(j: Value) -> Graph {
+        let node: Node = serde_json::from_value(j).unwrap();
+        crate::sdf::lower::lower(&node, 100_000).unwrap()
+    }
+
+    fn at(g: &Graph, p: [f32; 3]) -> f32 {
+        g.eval_point(g.root(), p)
+    }
+
+    /// No NaN, and `|d(p) - d(q)| <= |p - q|` over random nearby pairs.
+    fn lipschitz(j: &Value, extent: f32) {
+        let g = graph(j.clone());
+        let mut r = Rng(0xDEAD_BEEF_1234_5678);
+        for _ in 0..2000 {
+            let p = r.v(extent);
+            let o = r.v(0.05);
+            let q = [p[0] + o[0], p[1] + o[1], p[2] + o[2]];
+            let (dp, dq) = (at(&g, p), at(&g, q));
+            assert!(dp.is_finite() && dq.is_finite(), "{j} NaN at {p:?}");
+            let len = (o[0] * o[0] + o[1] * o[1] + o[2] * o[2]).sqrt();
+            assert!(
+                (dp - dq).abs() <= len * (1.0 + 1e-3) + 1e-5,
+                "{j}: {dp} {dq} {len} at {p:?}"
+            );
+        }
+    }
+
+    fn sphere(r: f32) -> Value {
+        json!({"Sphere": {"radius": r}})
+    }
+
+    const ID: [f32; 16] = [
+        1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0,
+    ];
+
+    #[test]
+    fn scales() {
+        let s = json!({"Scale": {"child": sphere(1.0), "factor": 2.0}});
+        assert!((at(&graph(s.clone()), [3.0, 0.0, 0.0]) - 1.0).abs() < 1e-6);
+        lipschitz(&s, 4.0);
+        let n = json!({"ScaleNonUniform": {"child": sphere(1.0), "factors": [2.0, 1.0, 0.5]}});
+        let g = graph(n.clone());
+        assert!(at(&g, [1.9, 0.0, 0.0]) < 0.0);
+        assert!(at(&g, [0.0, 0.0, 0.6]) > 0.0);
+        lipschitz(&n, 3.0);
+    }
+
+    #[test]
+    fn projective_transform_is_a_bound() {
+        let id = json!({"ProjectiveTransform": {"child": sphere(1.0), "inv_matrix": ID, "lipschitz_bound": 1.0}});
+        assert!((at(&graph(id), [3.0, 0.0, 0.0]) - 2.0).abs() < 1e-4);
+        // A uniform scale by 2 in the inverse map halves the shape.
+        let mut m = ID;
+        m[0] = 2.0;
+        m[5] = 2.0;
+        m[10] = 2.0;
+        let half = json!({"ProjectiveTransform": {"child": sphere(1.0), "inv_matrix": m, "lipschitz_bound": 10.0}});
+        assert!((at(&graph(half.clone()), [1.5, 0.0, 0.0]) - 1.0).abs() < 1e-4);
+        lipschitz(&half, 3.0);
+        // A perspective division: w = 1 + 0.3 z.
+        let mut m = ID;
+        m[11] = 0.3;
+        let persp = json!({"ProjectiveTransform": {"child": {"Box3d": {"half_extents": [0.5, 0.5, 0.5]}}, "inv_matrix": m, "lipschitz_bound": 10.0}});
+        let g = graph(persp.clone());
+        assert!(at(&g, [0.0, 0.0, 0.0]) < 0.0);
+        lipschitz(&persp, 1.5);
+        // Across w = 0 (z = -10/3) nothing is NaN.
+        let g = graph(persp);
+        let mut r = Rng(3);
+        for _ in 0..2000 {
+            let p = r.v(8.0);
+            assert!(at(&g, p).is_finite(), "{p:?}");
+        }
+        assert!(at(&g, [0.0, 0.0, -10.0 / 3.0]).is_finite());
+    }
+
+    #[test]
+    fn lattice_deform_moves_material_with_its_control_points() {
+        let rest: Vec<[f32; 3]> = (0..8)
+            .map(|i| {
+                let b = |k: usize| if i >> k & 1 == 1 { 1.0 } else { -1.0 };
+                [b(0), b(1), b(2)]
+            })
+            .collect();
+        let j = json!({"LatticeDeform": {"child": sphere(0.5), "control_points": rest, "nx": 2, "ny": 2, "nz": 2,
+            "bbox_min": [-1.0, -1.0, -1.0], "bbox_max": [1.0, 1.0, 1.0]}});
+        let g = graph(j.clone());
+        assert!((at(&g, [0.0, 0.0, 0.0]) + 0.5).abs() < 1e-6);
+        // Shift the whole lattice by +0.3 in x: the sphere follows.
+        let moved: Vec<[f32; 3]> = rest.iter().map(|c| [c[0] + 0.3, c[1], c[2]]).collect();
+        let j = json!({"LatticeDeform": {"child": sphere(0.5), "control_points": moved, "nx": 2, "ny": 2, "nz": 2,
+            "bbox_min": [-1.0, -1.0, -1.0], "bbox_max": [1.0, 1.0, 1.0]}});
+        let g = graph(j.clone());
+        assert!((at(&g, [0.3, 0.0, 0.0]) + 0.5).abs() < 1e-5);
+        assert!(at(&g, [-0.35, 0.0, 0.0]) > 0.0);
+        lipschitz(&j, 2.0);
+        // Stretch the top: a true deformation, still a bound.
+        let mut top = rest.clone();
+        for c in top.iter_mut().filter(|c| c[1] > 0.0) {
+            c[0] *= 1.5;
+            c[2] *= 1.5;
+        }
+        let j = json!({"LatticeDeform": {"child": sphere(0.5), "control_points": top, "nx": 2, "ny": 2, "nz": 2,
+            "bbox_min": [-1.0, -1.0, -1.0], "bbox_max": [1.0, 1.0, 1.0]}});
+        lipschitz(&j, 2.0);
+    }
+
+    #[test]
+    fn skinning_folds_bones_into_one_affine_map() {
+        let mut shift = ID;
+        shift[12] = -1.0; // current pose moves the point by -1 in x
+        let j = json!({"SdfSkinning": {"child": sphere(0.5), "bones": [
+            {"inv_bind_pose": ID, "current_pose": shift, "weight": 1.0},
+            {"inv_bind_pose": ID, "current_pose": ID, "weight": 1.0}
+        ]}});
+        let g = graph(j.clone());
+        // The average map is p - (0.5, 0, 0): the sphere sits at +0.5.
+        assert!((at(&g, [0.5, 0.0, 0.0]) + 0.5).abs() < 1e-4);
+        lipschitz(&j, 2.0);
+        let none = json!({"SdfSkinning": {"child": sphere(0.5), "bones": [
+            {"inv_bind_pose": ID, "current_pose": shift, "weight": 0.0}
+        ]}});
+        assert!((at(&graph(none), [0.0, 0.0, 0.0]) + 0.5).abs() < 1e-6);
+        let mut stretch = ID;
+        stretch[0] = 3.0;
+        let s = json!({"SdfSkinning": {"child": sphere(0.5), "bones": [
+            {"inv_bind_pose": ID, "current_pose": stretch, "weight": 1.0}
+        ]}});
+        lipschitz(&s, 2.0);
+    }
+
+    #[test]
+    fn spectral_norm_of_known_matrices() {
+        assert!(
+            (super::spectral_norm([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]) - 1.0).abs()
+                < 1e-4
+        );
+        assert!(
+            (super::spectral_norm([[0.5, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 0.25]]) - 2.0)
+                .abs()
+                < 1e-4
+        );
+        // Shear [[1, 1], [0, 1]]: golden ratio.
+        let n = super::spectral_norm([[1.0, 1.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]);
+        assert!((n - 1.618_034).abs() < 1e-4, "{n}");
+    }
 }
