@@ -532,25 +532,25 @@ node_kinds! {
         b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
         t: f32 => FieldInfo { name: "t", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Factor, rule: Rule::Any, doc: "Blend parameter, 0 = a, 1 = b." },
     },
-    ColumnsUnion => Category::Operation, "Union whose seam is a row of n rounded columns over r." {
+    ColumnsUnion => Category::Operation, "Union whose seam is a bevel of size r studded with round columns (hg_sdf)." {
         a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
         b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
         r: f32 => FieldInfo { name: "r", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Size of the seam feature." },
         n: f32 => FieldInfo { name: "n", ty: FieldType::F32, default: DefaultValue::F32(4.0), unit: Unit::Count, rule: Rule::AtLeast(1.0), doc: "Number of steps or columns." },
     },
-    ColumnsIntersection => Category::Operation, "Intersection with a columned edge." {
+    ColumnsIntersection => Category::Operation, "Intersection whose edge is a bevel of size r with round columns (hg_sdf)." {
         a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
         b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
         r: f32 => FieldInfo { name: "r", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Size of the seam feature." },
         n: f32 => FieldInfo { name: "n", ty: FieldType::F32, default: DefaultValue::F32(4.0), unit: Unit::Count, rule: Rule::AtLeast(1.0), doc: "Number of steps or columns." },
     },
-    ColumnsSubtraction => Category::Operation, "Subtraction with a columned edge." {
+    ColumnsSubtraction => Category::Operation, "Subtraction whose edge is a bevel of size r with round columns (hg_sdf)." {
         a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
         b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
         r: f32 => FieldInfo { name: "r", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Size of the seam feature." },
         n: f32 => FieldInfo { name: "n", ty: FieldType::F32, default: DefaultValue::F32(4.0), unit: Unit::Count, rule: Rule::AtLeast(1.0), doc: "Number of steps or columns." },
     },
-    Pipe => Category::Operation, "A tube of radius r along the intersection curve of a and b surfaces." {
+    Pipe => Category::Operation, "A tube of radius r around the curve where the surfaces of a and b meet." {
         a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
         b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
         r: f32 => FieldInfo { name: "r", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Size of the seam feature." },
@@ -560,17 +560,17 @@ node_kinds! {
         b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
         r: f32 => FieldInfo { name: "r", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Size of the seam feature." },
     },
-    Groove => Category::Operation, "A groove of width ra and depth rb cut into a along the surface of b." {
+    Groove => Category::Operation, "A square groove of depth ra and half-width rb cut into a along the surface of b." {
         a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
         b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
-        ra: f32 => FieldInfo { name: "ra", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Ra." },
-        rb: f32 => FieldInfo { name: "rb", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Rb." },
+        ra: f32 => FieldInfo { name: "ra", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Depth of the groove." },
+        rb: f32 => FieldInfo { name: "rb", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Half-width of the groove, measured by b's distance." },
     },
-    Tongue => Category::Operation, "A tongue of width ra and height rb raised on a along the surface of b." {
+    Tongue => Category::Operation, "A square ridge of height ra and half-width rb raised on a along the surface of b." {
         a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
         b: Box<Node> => FieldInfo { name: "b", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Second operand." },
-        ra: f32 => FieldInfo { name: "ra", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Ra." },
-        rb: f32 => FieldInfo { name: "rb", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Rb." },
+        ra: f32 => FieldInfo { name: "ra", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Height of the ridge." },
+        rb: f32 => FieldInfo { name: "rb", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Half-width of the ridge, measured by b's distance." },
     },
     ExpSmoothUnion => Category::Operation, "Union blended with an exponential smooth minimum of sharpness k." {
         a: Box<Node> => FieldInfo { name: "a", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "First operand." },
@@ -597,56 +597,56 @@ node_kinds! {
     },
     Scale => Category::Transform, "Scales child uniformly by factor." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        factor: f32 => FieldInfo { name: "factor", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Factor, rule: Rule::Positive, doc: "Factor." },
+        factor: f32 => FieldInfo { name: "factor", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Factor, rule: Rule::Positive, doc: "Uniform scale factor (> 0)." },
     },
     ScaleNonUniform => Category::Transform, "Scales child per axis (distance is a bound, not exact)." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        factors: [f32; 3] => FieldInfo { name: "factors", ty: FieldType::Vec3, default: DefaultValue::Vec3([1.0, 1.0, 1.0]), unit: Unit::Factor, rule: Rule::Positive, doc: "Factors." },
+        factors: [f32; 3] => FieldInfo { name: "factors", ty: FieldType::Vec3, default: DefaultValue::Vec3([1.0, 1.0, 1.0]), unit: Unit::Factor, rule: Rule::Positive, doc: "Scale factor per axis (> 0)." },
     },
-    ProjectiveTransform => Category::Transform, "Applies a 4x4 projective map to the point (inv_matrix, column-major), scaled for Lipschitz safety." {
+    ProjectiveTransform => Category::Transform, "Views child through a 4x4 projective map (inv_matrix, column-major); the distance is scaled by |w| over the map's stretch, a bound." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        inv_matrix: [f32; 16] => FieldInfo { name: "inv_matrix", ty: FieldType::Mat4, default: DefaultValue::Mat4(IDENTITY4), unit: Unit::None, rule: Rule::Any, doc: "Inv matrix." },
-        lipschitz_bound: f32 => FieldInfo { name: "lipschitz_bound", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Factor, rule: Rule::Positive, doc: "Lipschitz bound." },
+        inv_matrix: [f32; 16] => FieldInfo { name: "inv_matrix", ty: FieldType::Mat4, default: DefaultValue::Mat4(IDENTITY4), unit: Unit::None, rule: Rule::Any, doc: "World-to-child projective matrix, column-major." },
+        lipschitz_bound: f32 => FieldInfo { name: "lipschitz_bound", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Factor, rule: Rule::Positive, doc: "Cap on the factor the child's distance is multiplied by." },
     },
-    LatticeDeform => Category::Transform, "Free-form deformation: the point is displaced by a trilinear lattice of control points." {
+    LatticeDeform => Category::Transform, "Trilinear free-form deformation: nx*ny*nz control points (x fastest) over the box; moving one moves the material near it." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        control_points: Vec<[f32; 3]> => FieldInfo { name: "control_points", ty: FieldType::Vec3List, default: DefaultValue::Vec3List(&LATTICE2), unit: Unit::Length, rule: Rule::Any, doc: "Control points." },
-        nx: u32 => FieldInfo { name: "nx", ty: FieldType::U32, default: DefaultValue::U32(2), unit: Unit::Count, rule: Rule::Range(2.0, 16.0), doc: "Nx." },
-        ny: u32 => FieldInfo { name: "ny", ty: FieldType::U32, default: DefaultValue::U32(2), unit: Unit::Count, rule: Rule::Range(2.0, 16.0), doc: "Ny." },
-        nz: u32 => FieldInfo { name: "nz", ty: FieldType::U32, default: DefaultValue::U32(2), unit: Unit::Count, rule: Rule::Range(2.0, 16.0), doc: "Nz." },
-        bbox_min: [f32; 3] => FieldInfo { name: "bbox_min", ty: FieldType::Vec3, default: DefaultValue::Vec3([-1.0, -1.0, -1.0]), unit: Unit::Length, rule: Rule::Any, doc: "Bbox min." },
-        bbox_max: [f32; 3] => FieldInfo { name: "bbox_max", ty: FieldType::Vec3, default: DefaultValue::Vec3([1.0, 1.0, 1.0]), unit: Unit::Length, rule: Rule::Any, doc: "Bbox max." },
+        control_points: Vec<[f32; 3]> => FieldInfo { name: "control_points", ty: FieldType::Vec3List, default: DefaultValue::Vec3List(&LATTICE2), unit: Unit::Length, rule: Rule::Any, doc: "nx*ny*nz points, x fastest, then y, then z; at rest a uniform grid over the box." },
+        nx: u32 => FieldInfo { name: "nx", ty: FieldType::U32, default: DefaultValue::U32(2), unit: Unit::Count, rule: Rule::Range(2.0, 16.0), doc: "Control points along x." },
+        ny: u32 => FieldInfo { name: "ny", ty: FieldType::U32, default: DefaultValue::U32(2), unit: Unit::Count, rule: Rule::Range(2.0, 16.0), doc: "Control points along y." },
+        nz: u32 => FieldInfo { name: "nz", ty: FieldType::U32, default: DefaultValue::U32(2), unit: Unit::Count, rule: Rule::Range(2.0, 16.0), doc: "Control points along z." },
+        bbox_min: [f32; 3] => FieldInfo { name: "bbox_min", ty: FieldType::Vec3, default: DefaultValue::Vec3([-1.0, -1.0, -1.0]), unit: Unit::Length, rule: Rule::Any, doc: "Lower corner of the lattice box." },
+        bbox_max: [f32; 3] => FieldInfo { name: "bbox_max", ty: FieldType::Vec3, default: DefaultValue::Vec3([1.0, 1.0, 1.0]), unit: Unit::Length, rule: Rule::Any, doc: "Upper corner of the lattice box." },
     },
     SdfSkinning => Category::Transform, "Linear blend skinning: the point is moved to the rest pose by weighted bone matrices." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        bones: Vec<Bone> => FieldInfo { name: "bones", ty: FieldType::Bones, default: DefaultValue::Bones, unit: Unit::None, rule: Rule::Any, doc: "Bones." },
+        bones: Vec<Bone> => FieldInfo { name: "bones", ty: FieldType::Bones, default: DefaultValue::Bones, unit: Unit::None, rule: Rule::Any, doc: "Bones: inv_bind_pose * current_pose maps the point, weighted by weight." },
     },
     Twist => Category::Modifier, "Twists child around Y by strength radians per unit height." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        strength: f32 => FieldInfo { name: "strength", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::None, rule: Rule::Any, doc: "Strength." },
+        strength: f32 => FieldInfo { name: "strength", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::None, rule: Rule::Any, doc: "Twist in radians per unit of height." },
     },
-    Bend => Category::Modifier, "Bends child around Z with the given curvature." {
+    Bend => Category::Modifier, "Bends child in the XY plane: the point is rotated by curvature * x radians." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        curvature: f32 => FieldInfo { name: "curvature", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Frequency, rule: Rule::Any, doc: "Curvature." },
+        curvature: f32 => FieldInfo { name: "curvature", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Frequency, rule: Rule::Any, doc: "Bend in radians per unit of x." },
     },
     RepeatInfinite => Category::Modifier, "Repeats child on an infinite grid of the given spacing." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        spacing: [f32; 3] => FieldInfo { name: "spacing", ty: FieldType::Vec3, default: DefaultValue::Vec3([2.0, 2.0, 2.0]), unit: Unit::Length, rule: Rule::Positive, doc: "Spacing." },
+        spacing: [f32; 3] => FieldInfo { name: "spacing", ty: FieldType::Vec3, default: DefaultValue::Vec3([2.0, 2.0, 2.0]), unit: Unit::Length, rule: Rule::Positive, doc: "Distance between copies along each axis." },
     },
-    RepeatFinite => Category::Modifier, "Repeats child count times either side of the origin along each axis." {
+    RepeatFinite => Category::Modifier, "Repeats child on a grid of spacing, cell index clamped to +-count/2 per axis." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        count: [u32; 3] => FieldInfo { name: "count", ty: FieldType::U32x3, default: DefaultValue::U32x3([2, 2, 2]), unit: Unit::Count, rule: Rule::Any, doc: "Count." },
-        spacing: [f32; 3] => FieldInfo { name: "spacing", ty: FieldType::Vec3, default: DefaultValue::Vec3([2.0, 2.0, 2.0]), unit: Unit::Length, rule: Rule::Positive, doc: "Spacing." },
+        count: [u32; 3] => FieldInfo { name: "count", ty: FieldType::U32x3, default: DefaultValue::U32x3([2, 2, 2]), unit: Unit::Count, rule: Rule::Any, doc: "Copies per axis (the cell index is clamped to +-count/2)." },
+        spacing: [f32; 3] => FieldInfo { name: "spacing", ty: FieldType::Vec3, default: DefaultValue::Vec3([2.0, 2.0, 2.0]), unit: Unit::Length, rule: Rule::Positive, doc: "Distance between copies along each axis." },
     },
     Noise => Category::Modifier, "Displaces the surface of child by smooth value noise." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        amplitude: f32 => FieldInfo { name: "amplitude", ty: FieldType::F32, default: DefaultValue::F32(0.05), unit: Unit::Length, rule: Rule::Any, doc: "Amplitude." },
-        frequency: f32 => FieldInfo { name: "frequency", ty: FieldType::F32, default: DefaultValue::F32(4.0), unit: Unit::Frequency, rule: Rule::Positive, doc: "Frequency." },
-        seed: u32 => FieldInfo { name: "seed", ty: FieldType::U32, default: DefaultValue::U32(0), unit: Unit::None, rule: Rule::Any, doc: "Seed." },
+        amplitude: f32 => FieldInfo { name: "amplitude", ty: FieldType::F32, default: DefaultValue::F32(0.05), unit: Unit::Length, rule: Rule::Any, doc: "Largest displacement." },
+        frequency: f32 => FieldInfo { name: "frequency", ty: FieldType::F32, default: DefaultValue::F32(4.0), unit: Unit::Frequency, rule: Rule::Positive, doc: "Noise cells per unit length." },
+        seed: u32 => FieldInfo { name: "seed", ty: FieldType::U32, default: DefaultValue::U32(0), unit: Unit::None, rule: Rule::Any, doc: "Selects another noise pattern." },
     },
     Round => Category::Modifier, "Rounds child by growing it by radius." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.05), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.05), unit: Unit::Length, rule: Rule::Positive, doc: "How far the surface grows." },
     },
     Onion => Category::Modifier, "Turns child into a shell of the given thickness." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
@@ -654,15 +654,15 @@ node_kinds! {
     },
     Elongate => Category::Modifier, "Stretches child by inserting amount along each axis at the origin." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        amount: [f32; 3] => FieldInfo { name: "amount", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.2, 0.0, 0.0]), unit: Unit::Length, rule: Rule::NonNegative, doc: "Amount." },
+        amount: [f32; 3] => FieldInfo { name: "amount", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.2, 0.0, 0.0]), unit: Unit::Length, rule: Rule::NonNegative, doc: "Half of the length inserted along each axis." },
     },
     Mirror => Category::Modifier, "Mirrors child across the planes whose axis component is non-zero." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        axes: [f32; 3] => FieldInfo { name: "axes", ty: FieldType::Vec3, default: DefaultValue::Vec3([1.0, 0.0, 0.0]), unit: Unit::None, rule: Rule::Any, doc: "Axes." },
+        axes: [f32; 3] => FieldInfo { name: "axes", ty: FieldType::Vec3, default: DefaultValue::Vec3([1.0, 0.0, 0.0]), unit: Unit::None, rule: Rule::Any, doc: "Non-zero components name the mirrored axes." },
     },
     Revolution => Category::Modifier, "Revolves the XY cross-section of child around Y, at offset from the axis." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        offset: f32 => FieldInfo { name: "offset", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::NonNegative, doc: "Offset." },
+        offset: f32 => FieldInfo { name: "offset", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::NonNegative, doc: "Distance of the cross-section's origin from the Y axis." },
     },
     Extrude => Category::Modifier, "Extrudes the XY cross-section (z = 0) of child along Z by half_height." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
@@ -670,66 +670,66 @@ node_kinds! {
     },
     SweepBezier => Category::Modifier, "Sweeps the XY-profile of child along a quadratic Bezier in the XZ plane." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        p0: [f32; 2] => FieldInfo { name: "p0", ty: FieldType::Vec2, default: DefaultValue::Vec2([-1.0, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "P0." },
-        p1: [f32; 2] => FieldInfo { name: "p1", ty: FieldType::Vec2, default: DefaultValue::Vec2([0.0, 1.0]), unit: Unit::Length, rule: Rule::Any, doc: "P1." },
-        p2: [f32; 2] => FieldInfo { name: "p2", ty: FieldType::Vec2, default: DefaultValue::Vec2([1.0, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "P2." },
+        p0: [f32; 2] => FieldInfo { name: "p0", ty: FieldType::Vec2, default: DefaultValue::Vec2([-1.0, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Start of the path (x, z)." },
+        p1: [f32; 2] => FieldInfo { name: "p1", ty: FieldType::Vec2, default: DefaultValue::Vec2([0.0, 1.0]), unit: Unit::Length, rule: Rule::Any, doc: "Control point of the path (x, z)." },
+        p2: [f32; 2] => FieldInfo { name: "p2", ty: FieldType::Vec2, default: DefaultValue::Vec2([1.0, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "End of the path (x, z)." },
     },
     Taper => Category::Modifier, "Narrows child along Y: scale 1 - factor*y." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        factor: f32 => FieldInfo { name: "factor", ty: FieldType::F32, default: DefaultValue::F32(0.3), unit: Unit::Factor, rule: Rule::Any, doc: "Factor." },
+        factor: f32 => FieldInfo { name: "factor", ty: FieldType::F32, default: DefaultValue::F32(0.3), unit: Unit::Factor, rule: Rule::Any, doc: "Narrowing per unit of y (the XZ scale is 1 - factor*y)." },
         #[serde(default)]
-        reach: TaperReach => FieldInfo { name: "reach", ty: FieldType::Reach, default: DefaultValue::Reach, unit: Unit::None, rule: Rule::Any, doc: "Reach." },
+        reach: TaperReach => FieldInfo { name: "reach", ty: FieldType::Reach, default: DefaultValue::Reach, unit: Unit::None, rule: Rule::Any, doc: "[r_xz, r_y] extent of the child, or null when unknown; only sharpens the distance." },
     },
     Displacement => Category::Modifier, "Adds a sin(5x)sin(5y)sin(5z) ripple of strength to child." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        strength: f32 => FieldInfo { name: "strength", ty: FieldType::F32, default: DefaultValue::F32(0.05), unit: Unit::None, rule: Rule::Any, doc: "Strength." },
+        strength: f32 => FieldInfo { name: "strength", ty: FieldType::F32, default: DefaultValue::F32(0.05), unit: Unit::None, rule: Rule::Any, doc: "Amplitude of the ripple." },
     },
     SineDisplacement => Category::Modifier, "Adds amplitude*sin(f.x x)sin(f.y y)sin(f.z z) to child." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        amplitude: f32 => FieldInfo { name: "amplitude", ty: FieldType::F32, default: DefaultValue::F32(0.05), unit: Unit::Length, rule: Rule::Any, doc: "Amplitude." },
-        frequency: [f32; 3] => FieldInfo { name: "frequency", ty: FieldType::Vec3, default: DefaultValue::Vec3([5.0, 5.0, 5.0]), unit: Unit::Frequency, rule: Rule::Any, doc: "Frequency." },
+        amplitude: f32 => FieldInfo { name: "amplitude", ty: FieldType::F32, default: DefaultValue::F32(0.05), unit: Unit::Length, rule: Rule::Any, doc: "Amplitude of the ripple." },
+        frequency: [f32; 3] => FieldInfo { name: "frequency", ty: FieldType::Vec3, default: DefaultValue::Vec3([5.0, 5.0, 5.0]), unit: Unit::Frequency, rule: Rule::Any, doc: "Angular frequency along each axis." },
     },
     PolarRepeat => Category::Modifier, "Repeats child count times around the Y axis." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        count: u32 => FieldInfo { name: "count", ty: FieldType::U32, default: DefaultValue::U32(6), unit: Unit::Count, rule: Rule::AtLeast(1.0), doc: "Count." },
+        count: u32 => FieldInfo { name: "count", ty: FieldType::U32, default: DefaultValue::U32(6), unit: Unit::Count, rule: Rule::AtLeast(1.0), doc: "Number of copies around the axis." },
     },
-    OctantMirror => Category::Modifier, "Mirrors child into all eight octants and across the diagonal planes." {
+    OctantMirror => Category::Modifier, "Mirrors child into the 48 symmetric wedges of the cube (|p| sorted x >= y >= z)." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
     },
-    Shear => Category::Modifier, "Shears child: x += shear.x*y, x += shear.y*z, y += shear.z*z." {
+    Shear => Category::Modifier, "Shears child: its y grows by shear.x*x, its z by shear.y*x + shear.z*y." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        shear: [f32; 3] => FieldInfo { name: "shear", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.2, 0.0, 0.0]), unit: Unit::Factor, rule: Rule::Any, doc: "Shear." },
+        shear: [f32; 3] => FieldInfo { name: "shear", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.2, 0.0, 0.0]), unit: Unit::Factor, rule: Rule::Any, doc: "[y per x, z per x, z per y]." },
     },
     Animated => Category::Modifier, "Time-driven bob of child (static here: evaluated at t = 0)." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        speed: f32 => FieldInfo { name: "speed", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Frequency, rule: Rule::Any, doc: "Speed." },
-        amplitude: f32 => FieldInfo { name: "amplitude", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::Any, doc: "Amplitude." },
+        speed: f32 => FieldInfo { name: "speed", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Frequency, rule: Rule::Any, doc: "Animation speed (unused at t = 0)." },
+        amplitude: f32 => FieldInfo { name: "amplitude", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::Any, doc: "Animation amplitude (unused at t = 0)." },
     },
     WithMaterial => Category::Modifier, "Tags child with a material id; the distance is unchanged." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        material_id: u32 => FieldInfo { name: "material_id", ty: FieldType::U32, default: DefaultValue::U32(0), unit: Unit::None, rule: Rule::Any, doc: "Material id." },
+        material_id: u32 => FieldInfo { name: "material_id", ty: FieldType::U32, default: DefaultValue::U32(0), unit: Unit::None, rule: Rule::Any, doc: "Material index for shading and export." },
     },
     IcosahedralSymmetry => Category::Modifier, "Folds space by the 120 symmetries of the icosahedron around child." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
     },
-    IFS => Category::Modifier, "Iterated function system: folds the point through the transforms iterations times." {
+    IFS => Category::Modifier, "Iterated function system: iterations times, the point takes the affine map that brings it nearest the origin." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        transforms: Vec<[f32; 16]> => FieldInfo { name: "transforms", ty: FieldType::Mat4List, default: DefaultValue::Mat4List(&[SCALE_HALF4]), unit: Unit::None, rule: Rule::Any, doc: "Transforms." },
-        iterations: u32 => FieldInfo { name: "iterations", ty: FieldType::U32, default: DefaultValue::U32(3), unit: Unit::Count, rule: Rule::Range(1.0, 16.0), doc: "Iterations." },
+        transforms: Vec<[f32; 16]> => FieldInfo { name: "transforms", ty: FieldType::Mat4List, default: DefaultValue::Mat4List(&[SCALE_HALF4]), unit: Unit::None, rule: Rule::Any, doc: "Affine maps, column-major 4x4 (last row ignored)." },
+        iterations: u32 => FieldInfo { name: "iterations", ty: FieldType::U32, default: DefaultValue::U32(3), unit: Unit::Count, rule: Rule::Range(1.0, 16.0), doc: "Number of folding rounds." },
     },
-    HeightmapDisplacement => Category::Modifier, "Displaces child along Y by a bilinear heightmap over XZ." {
+    HeightmapDisplacement => Category::Modifier, "Displaces child by a bilinear heightmap projected along the point's dominant axis (ALICE-SDF's projection)." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        heightmap: Vec<f32> => FieldInfo { name: "heightmap", ty: FieldType::F32List, default: DefaultValue::F32List(&[0.0, 0.1, 0.1, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Heightmap." },
-        width: u32 => FieldInfo { name: "width", ty: FieldType::U32, default: DefaultValue::U32(2), unit: Unit::None, rule: Rule::Range(2.0, 64.0), doc: "Width." },
-        height: u32 => FieldInfo { name: "height", ty: FieldType::U32, default: DefaultValue::U32(2), unit: Unit::None, rule: Rule::Range(2.0, 64.0), doc: "Height." },
-        amplitude: f32 => FieldInfo { name: "amplitude", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Length, rule: Rule::Any, doc: "Amplitude." },
+        heightmap: Vec<f32> => FieldInfo { name: "heightmap", ty: FieldType::F32List, default: DefaultValue::F32List(&[0.0, 0.1, 0.1, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Samples, row-major, width per row." },
+        width: u32 => FieldInfo { name: "width", ty: FieldType::U32, default: DefaultValue::U32(2), unit: Unit::None, rule: Rule::Range(2.0, 64.0), doc: "Samples per row." },
+        height: u32 => FieldInfo { name: "height", ty: FieldType::U32, default: DefaultValue::U32(2), unit: Unit::None, rule: Rule::Range(2.0, 64.0), doc: "Rows." },
+        amplitude: f32 => FieldInfo { name: "amplitude", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Length, rule: Rule::Any, doc: "Displacement per unit of sample value." },
         scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Length, rule: Rule::Positive, doc: "Spatial frequency: cells per unit length." },
     },
     SurfaceRoughness => Category::Modifier, "Adds fractal roughness of several octaves to child." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        frequency: f32 => FieldInfo { name: "frequency", ty: FieldType::F32, default: DefaultValue::F32(8.0), unit: Unit::Frequency, rule: Rule::Positive, doc: "Frequency." },
-        amplitude: f32 => FieldInfo { name: "amplitude", ty: FieldType::F32, default: DefaultValue::F32(0.02), unit: Unit::Length, rule: Rule::Any, doc: "Amplitude." },
-        octaves: u32 => FieldInfo { name: "octaves", ty: FieldType::U32, default: DefaultValue::U32(3), unit: Unit::Count, rule: Rule::Range(1.0, 8.0), doc: "Octaves." },
+        frequency: f32 => FieldInfo { name: "frequency", ty: FieldType::F32, default: DefaultValue::F32(8.0), unit: Unit::Frequency, rule: Rule::Positive, doc: "Noise cells per unit length of the first octave." },
+        amplitude: f32 => FieldInfo { name: "amplitude", ty: FieldType::F32, default: DefaultValue::F32(0.02), unit: Unit::Length, rule: Rule::Any, doc: "Largest displacement of the first octave." },
+        octaves: u32 => FieldInfo { name: "octaves", ty: FieldType::U32, default: DefaultValue::U32(3), unit: Unit::Count, rule: Rule::Range(1.0, 8.0), doc: "Noise layers, each twice the frequency and half the weight." },
     },
     Terrain => Category::Primitive, "Ground below a rolling height field y = amplitude h(scale x, scale z), h a three-octave fractal sum in [-0.86, 0.86] (sines, not ALICE-SDF's hash noise: same structure, other hills)." {
         scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Frequency, rule: Rule::Positive, doc: "Spatial frequency of the first octave (radians per unit length)." },
