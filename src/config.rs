@@ -134,6 +134,18 @@ pub enum SimdWidth {
 }
 
 impl SimdWidth {
+    /// The engine's setting for this width.
+    pub fn engine(self) -> crate::sdf::eval::SimdWidth {
+        use crate::sdf::eval::SimdWidth as W;
+        match self {
+            SimdWidth::Auto => W::Auto,
+            SimdWidth::Fixed(16) => W::W16,
+            SimdWidth::Fixed(8) => W::W8,
+            SimdWidth::Fixed(4) => W::W4,
+            SimdWidth::Fixed(_) => W::Scalar,
+        }
+    }
+
     /// The fixed width, or `None` for auto.
     pub fn lanes(self) -> Option<u8> {
         match self {

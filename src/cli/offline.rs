@@ -23,14 +23,13 @@ pub fn load_tree(config: &Config, path: &Path) -> anyhow::Result<Compiled> {
     let is_vm = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("vm"));
-    if is_vm {
-        // The fidget importer (`sdf::vm`) lands with the fast evaluators.
-        bail!(
-            "{}: fidget .vm import is not in this build yet; use an ALICE-SDF .json tree",
-            path.display()
-        );
-    }
     let limits = limits(config);
+    if is_vm {
+        let text = std::str::from_utf8(&bytes)
+            .with_context(|| format!("{} is not UTF-8 text", path.display()))?;
+        return compile::compile_vm(text, &limits)
+            .with_context(|| format!("compiling {}", path.display()));
+    }
     let doc = crate::sdf::validate::parse_json(&bytes, &limits)
         .with_context(|| format!("{} is not usable JSON", path.display()))?;
     compile::compile(&doc, &limits).with_context(|| format!("compiling {}", path.display()))
@@ -79,7 +78,7 @@ pub fn eval(config: &Config, tree: &Path, points: Option<&Path>) -> ExitCode {
             }
         }
         let points = parse_points(&text)?;
-        let distances = compiled.eval_points(&points);
+        let distances = compiled.eval_points(&points, config.simd_width.engine());
         println!("{}", json!({ "distances": distances }));
         Ok(())
     };
@@ -103,7 +102,7 @@ pub fn slice(
             );
         }
         let compiled = load_tree(config, tree)?;
-        let png = render_slice(&compiled, z, size, region)?;
+        let png = render_slice(&compiled, z, size, region, config.simd_width.engine())?;
         write_atomically(output, &png)?;
         eprintln!("wrote {} ({size}×{size})", output.display());
         Ok(())
@@ -130,6 +129,7 @@ pub fn bench(
 ) -> ExitCode {
     let run = || -> anyhow::Result<()> {
         let compiled = load_tree(config, tree)?;
+        let simd = config.simd_width.engine();
         let threads = threads.unwrap_or(config.rayon_num_threads);
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -139,9 +139,9 @@ pub fn bench(
         let repeat = repeat.max(1);
         if let Some(size) = slice {
             let region = crate::server::compute::DEFAULT_REGION;
-            pool.install(|| render_slice(&compiled, 0.0, size, region))?; // warm-up
+            pool.install(|| render_slice(&compiled, 0.0, size, region, simd))?; // warm-up
             let best = best_of(repeat, || {
-                pool.install(|| render_slice(&compiled, 0.0, size, region))
+                pool.install(|| render_slice(&compiled, 0.0, size, region, simd))
                     .map(drop)
             })?;
             println!(
@@ -151,9 +151,9 @@ pub fn bench(
             return Ok(());
         }
         let pts = sample_points(points);
-        pool.install(|| compiled.eval_points(&pts)); // warm-up
+        pool.install(|| compiled.eval_points(&pts, simd)); // warm-up
         let best = best_of(repeat, || {
-            pool.install(|| compiled.eval_points(&pts));
+            pool.install(|| compiled.eval_points(&pts, simd));
             Ok::<(), anyhow::Error>(())
         })?;
         let mpts = if best > 0.0 {

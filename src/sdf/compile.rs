@@ -13,10 +13,14 @@ use std::time::Instant;
 use serde_json::Value;
 
 use super::document::Document;
+use super::eval::{self, SimdWidth};
 use super::expr::Graph;
 use super::lower::{self, LowerError};
 use super::node::Node;
+use super::slice::{self, SliceSettings};
+use super::tape::Tape;
 use super::validate::{self, Limits, PathError, Problem};
+use super::{bounds, vm};
 
 /// Why a document could not be compiled. Each variant has a stable [`code`](Self::code).
 #[derive(Debug, thiserror::Error)]
@@ -76,26 +80,57 @@ pub struct Compiled {
     pub depth: usize,
     /// The canonical tree, when compiled from JSON.
     pub tree: Option<Node>,
-    /// The lowered expression graph.
+    /// The lowered expression graph (kept for the shader back ends).
     pub graph: Graph,
-    /// Wall time of the compile, in milliseconds.
+    /// The register tape every evaluator runs.
+    pub tape: Tape,
+    /// A box `(min, max)` holding the whole inside; `None` when unbounded.
+    pub bounds: Option<([f32; 3], [f32; 3])>,
+    /// Wall time of the compile (validation to bounds), in milliseconds.
     pub compile_time_ms: f64,
 }
 
 impl Compiled {
-    /// Distances at `points`, in order.
-    pub fn eval_points(&self, points: &[[f32; 3]]) -> Vec<f32> {
-        use rayon::prelude::*;
-        let root = self.graph.root();
-        points
-            .par_iter()
-            .map(|&p| self.graph.eval_point(root, p))
-            .collect()
+    /// Distances at `points`, in order (SIMD batches, rayon across blocks).
+    pub fn eval_points(&self, points: &[[f32; 3]], simd: SimdWidth) -> Vec<f32> {
+        let mut out = vec![0.0; points.len()];
+        eval::eval_points(&self.tape, points, &mut out, simd);
+        out
+    }
+
+    /// The cross-section described by `settings`, as a grayscale PNG.
+    pub fn slice_png(&self, settings: &SliceSettings) -> Result<Vec<u8>, slice::SliceError> {
+        slice::slice(&self.tape, settings).to_png()
     }
 
     /// Approximate heap size, for the cache's byte budget.
     pub fn byte_size(&self) -> usize {
-        std::mem::size_of::<Self>() + self.graph.len() * 48 + self.node_count * 64
+        std::mem::size_of::<Self>()
+            + self.graph.len() * 48
+            + self.tape.byte_size()
+            + self.node_count * 64
+    }
+
+    fn build(
+        id: String,
+        node_count: usize,
+        depth: usize,
+        tree: Option<Node>,
+        graph: Graph,
+        start: Instant,
+    ) -> Self {
+        let tape = Tape::new(&graph);
+        let bounds = bounds::bounds(&tape);
+        Compiled {
+            id,
+            node_count,
+            depth,
+            tree,
+            graph,
+            tape,
+            bounds,
+            compile_time_ms: start.elapsed().as_secs_f64() * 1e3,
+        }
     }
 }
 
@@ -131,14 +166,31 @@ pub fn compile(doc: &Value, limits: &Limits) -> Result<Compiled, CompileError> {
         }],
     })?;
     let graph = lower::lower(&tree, limits.max_ops)?;
-    Ok(Compiled {
-        id: content_id(&canonical),
-        node_count: report.node_count,
-        depth: report.depth,
-        tree: Some(tree),
+    let id = content_id(&canonical);
+    Ok(Compiled::build(
+        id,
+        report.node_count,
+        report.depth,
+        Some(tree),
         graph,
-        compile_time_ms: start.elapsed().as_secs_f64() * 1e3,
-    })
+        start,
+    ))
+}
+
+/// Compiles a fidget `.vm` expression text. Its id hashes the parsed graph, so
+/// comments, spacing and op names do not change it.
+pub fn compile_vm(text: &str, limits: &Limits) -> Result<Compiled, CompileError> {
+    let start = Instant::now();
+    let graph = vm::parse(text).map_err(|e| CompileError::Vm(e.to_string()))?;
+    if graph.len() > limits.max_ops {
+        return Err(LowerError::TooComplex {
+            limit: limits.max_ops,
+        }
+        .into());
+    }
+    let canonical = format!("vm:{:?}:{}", graph.ops(), graph.root());
+    let id = content_id(canonical.as_bytes());
+    Ok(Compiled::build(id, graph.len(), 1, None, graph, start))
 }
 
 fn serde_path(e: &serde_path_to_error::Error<serde_json::Error>) -> String {
@@ -250,6 +302,24 @@ mod tests {
         let c = compile(&json!({"Sphere":{"radius":1.5}}), &limits).unwrap();
         assert_ne!(a.id, c.id);
         assert!(a.id.starts_with("sdf_") && a.id.len() == 36);
+        let (lo, hi) = a.bounds.expect("a sphere is bounded");
+        assert!(lo.iter().all(|&v| (-1.1..=-0.99).contains(&v)), "{lo:?}");
+        assert!(hi.iter().all(|&v| (0.99..=1.1).contains(&v)), "{hi:?}");
+        assert_eq!(
+            a.eval_points(&[[0.0, 0.0, 0.0], [2.0, 0.0, 0.0]], SimdWidth::Auto),
+            vec![-1.0, 1.0]
+        );
+    }
+
+    #[test]
+    fn vm_files_compile_and_evaluate() {
+        let text = include_str!("../../tests/data/prospero.vm");
+        let c = compile_vm(text, &Limits::default()).unwrap();
+        assert!(c.node_count > 5000);
+        let d = c.eval_points(&[[0.0, 0.0, 0.0]], SimdWidth::Auto)[0];
+        assert!((d - c.graph.eval_point(c.graph.root(), [0.0, 0.0, 0.0])).abs() < 1e-4);
+        let e = compile_vm("_0 const 1\n_1 frobnicate _0", &Limits::default()).unwrap_err();
+        assert_eq!(e.code(), "invalid_vm");
     }
 
     #[test]

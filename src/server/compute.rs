@@ -13,6 +13,8 @@ use tokio::sync::Semaphore;
 
 use crate::config::Config;
 use crate::sdf::compile::{self, CompileError, Compiled, CompiledCache};
+use crate::sdf::eval::SimdWidth;
+use crate::sdf::slice::SliceSettings;
 use crate::sdf::validate::Limits;
 
 /// Evaluations of at most this many points run inline on the async worker: they
@@ -102,44 +104,29 @@ pub enum SliceError {
     )]
     BadRegion,
     /// PNG encoding failed (out of memory, in practice).
-    #[error("PNG encoding failed: {0}")]
-    Png(#[from] png::EncodingError),
+    #[error(transparent)]
+    Png(#[from] crate::sdf::slice::SliceError),
 }
 
-/// Renders the cross-section at height `z` as a `size`×`size` grayscale PNG:
-/// black where the distance is negative (inside), white elsewhere. Pixel centres
-/// sample the region; row 0 is the top (`ymax`).
+/// Renders the cross-section at height `z` over `region` (`[xmin, ymin, xmax,
+/// ymax]`) as a `size`×`size` grayscale PNG: black inside, white outside, row 0
+/// at the top (`ymax`).
 pub fn render_slice(
     compiled: &Compiled,
     z: f32,
     size: u32,
     region: [f32; 4],
+    simd: SimdWidth,
 ) -> Result<Vec<u8>, SliceError> {
     let [x0, y0, x1, y1] = region;
     if !(region.iter().all(|v| v.is_finite()) && x0 < x1 && y0 < y1 && z.is_finite()) {
         return Err(SliceError::BadRegion);
     }
-    let n = size as usize;
-    let (dx, dy) = ((x1 - x0) / size as f32, (y1 - y0) / size as f32);
-    let mut points = Vec::with_capacity(n * n);
-    for row in 0..n {
-        let y = y1 - (row as f32 + 0.5) * dy;
-        for col in 0..n {
-            points.push([x0 + (col as f32 + 0.5) * dx, y, z]);
-        }
-    }
-    let distances = compiled.eval_points(&points);
-    let pixels: Vec<u8> = distances
-        .iter()
-        .map(|&d| if d < 0.0 { 0 } else { 255 })
-        .collect();
-    let mut out = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut out, size, size);
-        encoder.set_color(png::ColorType::Grayscale);
-        encoder.set_depth(png::BitDepth::Eight);
-        let mut writer = encoder.write_header()?;
-        writer.write_image_data(&pixels)?;
-    }
-    Ok(out)
+    let settings = SliceSettings {
+        size: size as usize,
+        z,
+        region: [x0, x1, y0, y1],
+        simd,
+    };
+    Ok(compiled.slice_png(&settings)?)
 }

@@ -51,8 +51,8 @@ struct CompileResponse {
     compiled_id: String,
     node_count: usize,
     depth: usize,
-    /// Axis-aligned bounds `[[xmin,ymin,zmin],[xmax,ymax,zmax]]`; `null` until the
-    /// engine computes them (unbounded shapes stay `null`).
+    /// Axis-aligned box `[[xmin,ymin,zmin],[xmax,ymax,zmax]]` holding the whole
+    /// inside, from interval bounds; `null` when the shape is unbounded or empty.
     bounds: Option<[[f32; 3]; 2]>,
     compile_time_ms: f64,
 }
@@ -67,7 +67,7 @@ async fn compile(
         compiled_id: compiled.id.clone(),
         node_count: compiled.node_count,
         depth: compiled.depth,
-        bounds: None,
+        bounds: compiled.bounds.map(|(lo, hi)| [lo, hi]),
         compile_time_ms: compiled.compile_time_ms,
     }))
 }
@@ -193,12 +193,13 @@ async fn evaluate(
     compiled: Arc<Compiled>,
     points: Vec<[f32; 3]>,
 ) -> Result<Vec<f32>, ApiError> {
+    let simd = state.config.simd_width.engine();
     if points.len() <= INLINE_POINTS {
-        return Ok(compiled.eval_points(&points));
+        return Ok(compiled.eval_points(&points, simd));
     }
     Ok(state
         .engine
-        .run_cpu(move || compiled.eval_points(&points))
+        .run_cpu(move || compiled.eval_points(&points, simd))
         .await?)
 }
 
@@ -285,9 +286,10 @@ async fn slice(
     let compiled = resolve(&state, body.compiled_id, body.tree)?;
     let (z, size) = (body.z, body.size);
     let region = body.region.unwrap_or(DEFAULT_REGION);
+    let simd = state.config.simd_width.engine();
     let png = state
         .engine
-        .run_cpu(move || render_slice(&compiled, z, size, region))
+        .run_cpu(move || render_slice(&compiled, z, size, region, simd))
         .await?
         .map_err(|e| match e {
             crate::server::compute::SliceError::BadRegion => ApiError::bad(
