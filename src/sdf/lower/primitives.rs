@@ -210,33 +210,47 @@ pub fn link<'a>(p: V3<'a>, half_length: f32, r1: f32, r2: f32) -> E<'a> {
 /// combines; ALICE-SDF returns the unsigned distance to the bare triangle, which is
 /// never negative (no inside). A degenerate (collinear) triangle is its edges.
 pub fn triangle<'a>(p: V3<'a>, point_a: [f32; 3], point_b: [f32; 3], point_c: [f32; 3]) -> E<'a> {
-    let b = p.builder();
+    let bld = p.builder();
     let ba = sub3(point_b, point_a);
     let cb = sub3(point_c, point_b);
     let ac = sub3(point_a, point_c);
     let longest = dot3(ba, ba).max(dot3(cb, cb)).max(dot3(ac, ac)).sqrt();
     let skin = longest * 1e-3;
-    let edges = segment_d2(p, point_a, ba)
-        .min(segment_d2(p, point_b, cb))
-        .min(segment_d2(p, point_c, ac));
     let nor = cross3(ba, ac);
     let nn = dot3(nor, nor);
-    if nn <= f32::MIN_POSITIVE * 1e6 || !nn.is_finite() {
+    let lab = dot3(ba, ba).sqrt();
+    if nn <= f32::MIN_POSITIVE * 1e6 || !nn.is_finite() || lab == 0.0 {
+        let edges = segment_d2(p, point_a, ba)
+            .min(segment_d2(p, point_b, cb))
+            .min(segment_d2(p, point_c, ac));
         return edges.sqrt() - skin;
     }
-    // Inside the prism over the triangle when the point is on the inner side of
-    // all three edge planes (each plane contains an edge and the normal).
-    let side = |e: [f32; 3], o: [f32; 3]| {
-        let n = cross3(e, nor);
-        p.dot(b.v3(n)) - dot3(n, o)
-    };
-    let inside = side(ba, point_a)
-        .min(side(cb, point_b))
-        .min(side(ac, point_c))
-        .gt(0.0);
+    // Frame of the triangle's plane with a at the origin and b on the +u axis, so
+    // each edge's along/across coordinates are affine in (u, v).
     let n = scale3(nor, 1.0 / nn.sqrt());
-    let plane = (p.dot(b.v3(n)) - dot3(n, point_a)).square();
-    inside.select(plane, edges).sqrt() - skin
+    let eu = scale3(ba, 1.0 / lab);
+    let ev = cross3(eu, n);
+    let pa = p - bld.v3(point_a);
+    let (u, v, w) = (pa.dot(bld.v3(eu)), pa.dot(bld.v3(ev)), pa.dot(bld.v3(n)));
+    let c2 = [
+        dot3(sub3(point_c, point_a), eu),
+        dot3(sub3(point_c, point_a), ev),
+    ];
+    // c is on the +v side (ev = eu x n with n = ba x ac), so "inside" is t > 0.
+    let edge = |from: [f32; 2], to: [f32; 2]| {
+        let (dx, dy) = (to[0] - from[0], to[1] - from[1]);
+        let len = (dx * dx + dy * dy).sqrt().max(f32::MIN_POSITIVE);
+        let (dx, dy) = (dx / len, dy / len);
+        let s = u * dx + v * dy - (from[0] * dx + from[1] * dy);
+        let t = v * dx - u * dy - (from[1] * dx - from[0] * dy);
+        ((s - s.clamp(0.0, len)).square() + t.square(), t)
+    };
+    let (dab, tab) = ((u - u.clamp(0.0, lab)).square() + v.square(), v);
+    let (dbc, tbc) = edge([lab, 0.0], c2);
+    let (dca, tca) = edge(c2, [0.0, 0.0]);
+    let inside = tab.min(tbc).min(tca).gt(0.0);
+    let d2 = inside.select(0.0, dab.min(dbc).min(dca));
+    (d2 + w.square()).sqrt() - skin
 }
 
 /// `Bezier`: Exact (IQ's closed-form cubic solve), worked in the plane of the curve:
@@ -291,11 +305,14 @@ pub fn bezier<'a>(
         let y = d.y + (t * b2[1] + 2.0 * a2[1]) * t;
         x.square() + y.square()
     };
-    let cbrt = |x: E<'a>| x.sign() * x.abs().powf(1.0 / 3.0);
-    // One real root.
+    // One real root: t = cbrt(x0) + cbrt(x1) with x0 * x1 = -pp³, so the second
+    // cube root is -pp / cbrt(x0); x0 takes the larger-magnitude sign to stay
+    // away from 0 (both are 0 only where pp = q = 0, and then so is the root).
     let hs = h.sqrt();
-    let t1 = (cbrt((hs - q) * 0.5) + cbrt((-hs - q) * 0.5) - kx).clamp(0.0, 1.0);
-    let one = dist2(t1);
+    let x0 = (q + q.ge(0.0).select(hs, -hs)) * -0.5;
+    let r0 = x0.sign() * x0.abs().powf(1.0 / 3.0);
+    let r1 = r0.abs().gt(1e-20).select(-pp / r0, 0.0);
+    let t1 = (r0 + r1 - kx).clamp(0.0, 1.0);
     // Three real roots (pp < 0 here); the third can never be the closest.
     let z = (-pp).sqrt();
     let vv = (q / (pp * z * 2.0).min(-1e-30)).acos() * (1.0 / 3.0);
@@ -303,8 +320,10 @@ pub fn bezier<'a>(
     let nn = vv.sin() * SQRT3;
     let ta = ((m + m) * z - kx).clamp(0.0, 1.0);
     let tb = ((-nn - m) * z - kx).clamp(0.0, 1.0);
-    let three = dist2(ta).min(dist2(tb));
-    (h.ge(0.0).select(one, three) + w.square()).sqrt() - radius
+    // Pick the parameters first so only two distances are evaluated.
+    let one = h.ge(0.0);
+    let best = dist2(one.select(t1, ta)).min(dist2(one.select(t1, tb)));
+    (best + w.square()).sqrt() - radius
 }
 
 /// `RoundedBox`: Exact. As in ALICE-SDF, the box of `half_extents` is grown by
@@ -382,7 +401,8 @@ pub fn cut_hollow_sphere<'a>(p: V3<'a>, radius: f32, cut_height: f32, thickness:
 /// `DeathStar`: Exact while the two spheres' surfaces cross (`|ra - rb| < |d| <
 /// ra + rb`); when they do not it is the plain sphere (no bite), a sphere with an
 /// inner cavity (exact too), or empty (a positive field). The bite sits at `x = d`
-/// (negative `d` mirrors it).
+/// (negative `d` mirrors it; ALICE-SDF's formula assumes `d > 0` and misplaces the
+/// rim for negative `d`: it disagrees on ~1.6% of sampled signs there).
 pub fn death_star<'a>(p: V3<'a>, ra: f32, rb: f32, d: f32) -> E<'a> {
     let dd = d.abs();
     let x = if d < 0.0 { -p.x } else { p.x };
@@ -432,11 +452,11 @@ pub fn rhombus<'a>(p: V3<'a>, la: f32, lb: f32, half_height: f32, round_radius: 
 }
 
 /// `Horseshoe`: Exact (IQ's horseshoe). In XY, symmetric about the Y axis: an arc of
-/// `radius` opening `angle` from -Y (so the gap is around -Y), legs of
-/// `half_length` continuing tangentially, bar half-width `width`, extruded
-/// `thickness` either side along Z. ALICE-SDF reuses the already-rotated x in one
-/// branch where IQ's formula reads the original one; the two agree except near
-/// the legs' ends for angles above 90 degrees.
+/// `radius` covering every direction more than `angle` away from +Y (so the opening
+/// faces +Y), with straight legs of `half_length` continuing tangentially from its
+/// ends towards +Y; bar half-width `width`, extruded `thickness` either side along
+/// Z. ALICE-SDF reuses the already-rotated x in one branch where IQ's formula reads
+/// the original one; sampled signs agree everywhere we looked (angles 1.2 and 2.2).
 pub fn horseshoe<'a>(
     p: V3<'a>,
     angle: f32,
