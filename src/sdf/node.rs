@@ -135,158 +135,158 @@ node_kinds! {
         radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
         half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
     },
-    Torus => Category::Primitive, "Ring in the XZ plane: a circle of major_radius swept by a tube of minor_radius." {
-        major_radius: f32 => FieldInfo { name: "major_radius", ty: FieldType::F32, default: DefaultValue::F32(0.6), unit: Unit::Length, rule: Rule::Positive, doc: "Major radius." },
-        minor_radius: f32 => FieldInfo { name: "minor_radius", ty: FieldType::F32, default: DefaultValue::F32(0.2), unit: Unit::Length, rule: Rule::Positive, doc: "Minor radius." },
+    Torus => Category::Primitive, "Ring in the XZ plane around Y: a circle of major_radius swept by a tube of minor_radius." {
+        major_radius: f32 => FieldInfo { name: "major_radius", ty: FieldType::F32, default: DefaultValue::F32(0.6), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the ring (centre of the tube)." },
+        minor_radius: f32 => FieldInfo { name: "minor_radius", ty: FieldType::F32, default: DefaultValue::F32(0.2), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the tube." },
     },
-    Plane => Category::Primitive, "Half-space below the plane dot(p, normal) = distance (normal need not be unit; it is normalised)." {
-        normal: [f32; 3] => FieldInfo { name: "normal", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.0, 1.0, 0.0]), unit: Unit::None, rule: Rule::NonZero, doc: "Normal." },
-        distance: f32 => FieldInfo { name: "distance", ty: FieldType::F32, default: DefaultValue::F32(0.0), unit: Unit::Length, rule: Rule::Any, doc: "Distance." },
+    Plane => Category::Primitive, "Half-space dot(p, normal) <= distance (normal need not be unit; distances are divided by its length)." {
+        normal: [f32; 3] => FieldInfo { name: "normal", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.0, 1.0, 0.0]), unit: Unit::None, rule: Rule::NonZero, doc: "Outward normal of the boundary plane." },
+        distance: f32 => FieldInfo { name: "distance", ty: FieldType::F32, default: DefaultValue::F32(0.0), unit: Unit::Length, rule: Rule::Any, doc: "Offset along the normal, in units of |normal|: the plane is dot(p, normal) = distance." },
     },
     Capsule => Category::Primitive, "Segment from point_a to point_b, thickened by radius." {
-        point_a: [f32; 3] => FieldInfo { name: "point_a", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.0, -0.5, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Point a." },
-        point_b: [f32; 3] => FieldInfo { name: "point_b", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.0, 0.5, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Point b." },
-        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+        point_a: [f32; 3] => FieldInfo { name: "point_a", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.0, -0.5, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "First end of the axis segment." },
+        point_b: [f32; 3] => FieldInfo { name: "point_b", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.0, 0.5, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Second end of the axis segment." },
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::Positive, doc: "Radius around the segment." },
     },
     Cone => Category::Primitive, "Cone along Y with its base (radius) at y = -half_height and tip at y = +half_height." {
-        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the base (at y = -half_height)." },
         half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
     },
     Ellipsoid => Category::Primitive, "Ellipsoid with the given semi-axes, centred at the origin." {
-        radii: [f32; 3] => FieldInfo { name: "radii", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.8, 0.5, 0.4]), unit: Unit::Length, rule: Rule::Positive, doc: "Radii." },
+        radii: [f32; 3] => FieldInfo { name: "radii", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.8, 0.5, 0.4]), unit: Unit::Length, rule: Rule::Positive, doc: "Semi-axes along X, Y and Z." },
     },
     RoundedCone => Category::Primitive, "Cone along Y joining a sphere of r1 at y = -half_height to a sphere of r2 at y = +half_height." {
-        r1: f32 => FieldInfo { name: "r1", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "R1." },
-        r2: f32 => FieldInfo { name: "r2", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::Positive, doc: "R2." },
-        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+        r1: f32 => FieldInfo { name: "r1", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the bottom sphere (centred at y = -half_height)." },
+        r2: f32 => FieldInfo { name: "r2", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the top sphere (centred at y = +half_height)." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the distance between the two sphere centres." },
     },
     Pyramid => Category::Primitive, "Square pyramid with a unit base (side 1) on y = -half_height and apex at y = +half_height." {
         half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
     },
     Octahedron => Category::Primitive, "Regular octahedron with vertices at distance size on each axis." {
-        size: f32 => FieldInfo { name: "size", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Size." },
+        size: f32 => FieldInfo { name: "size", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Distance from the centre to each vertex (on the axes)." },
     },
-    HexPrism => Category::Primitive, "Hexagonal prism along Z; hex_radius is the inradius of the hexagon." {
-        hex_radius: f32 => FieldInfo { name: "hex_radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Hex radius." },
-        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    HexPrism => Category::Primitive, "Hexagonal prism along Z; hex_radius is the inradius of the hexagon (flat sides facing +-Y)." {
+        hex_radius: f32 => FieldInfo { name: "hex_radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Inradius of the hexagon (centre to flat side)." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the length along Z." },
     },
     Link => Category::Primitive, "Chain link: a stretched torus in the XY plane, straight part of half_length along Y." {
-        half_length: f32 => FieldInfo { name: "half_length", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half length." },
-        r1: f32 => FieldInfo { name: "r1", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "R1." },
-        r2: f32 => FieldInfo { name: "r2", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::Positive, doc: "R2." },
+        half_length: f32 => FieldInfo { name: "half_length", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half the length of the straight parts (along Y)." },
+        r1: f32 => FieldInfo { name: "r1", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the rounded ends of the centre line (in XY)." },
+        r2: f32 => FieldInfo { name: "r2", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the wire." },
     },
-    Triangle => Category::Primitive, "Thin triangle through three points (zero thickness; round it for a solid)." {
-        point_a: [f32; 3] => FieldInfo { name: "point_a", ty: FieldType::Vec3, default: DefaultValue::Vec3([-0.5, 0.0, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Point a." },
-        point_b: [f32; 3] => FieldInfo { name: "point_b", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.5, 0.0, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Point b." },
-        point_c: [f32; 3] => FieldInfo { name: "point_c", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.0, 0.8, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Point c." },
+    Triangle => Category::Primitive, "Thin triangle through three points: a skin of 1/1000 of its longest edge gives it an inside (round it for a thicker solid)." {
+        point_a: [f32; 3] => FieldInfo { name: "point_a", ty: FieldType::Vec3, default: DefaultValue::Vec3([-0.5, 0.0, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "First corner." },
+        point_b: [f32; 3] => FieldInfo { name: "point_b", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.5, 0.0, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Second corner." },
+        point_c: [f32; 3] => FieldInfo { name: "point_c", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.0, 0.8, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Third corner." },
     },
     Bezier => Category::Primitive, "Quadratic Bezier tube from point_a to point_c with control point point_b." {
-        point_a: [f32; 3] => FieldInfo { name: "point_a", ty: FieldType::Vec3, default: DefaultValue::Vec3([-0.5, 0.0, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Point a." },
-        point_b: [f32; 3] => FieldInfo { name: "point_b", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.0, 0.8, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Point b." },
-        point_c: [f32; 3] => FieldInfo { name: "point_c", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.5, 0.0, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Point c." },
-        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+        point_a: [f32; 3] => FieldInfo { name: "point_a", ty: FieldType::Vec3, default: DefaultValue::Vec3([-0.5, 0.0, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Start point of the curve." },
+        point_b: [f32; 3] => FieldInfo { name: "point_b", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.0, 0.8, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Control point (the curve does not pass through it)." },
+        point_c: [f32; 3] => FieldInfo { name: "point_c", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.5, 0.0, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "End point of the curve." },
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the tube around the curve." },
     },
-    RoundedBox => Category::Primitive, "Box with edges rounded by round_radius (outer size stays half_extents)." {
-        half_extents: [f32; 3] => FieldInfo { name: "half_extents", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.5, 0.5, 0.5]), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the size along each axis." },
+    RoundedBox => Category::Primitive, "Box of half_extents grown by round_radius on every side (outer half-size half_extents + round_radius), edges rounded." {
+        half_extents: [f32; 3] => FieldInfo { name: "half_extents", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.5, 0.5, 0.5]), unit: Unit::Length, rule: Rule::Positive, doc: "Half-size of the inner box, before rounding adds round_radius." },
         round_radius: f32 => FieldInfo { name: "round_radius", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Rounding radius of the edges." },
     },
     CappedCone => Category::Primitive, "Truncated cone along Y: radius r1 at y = -half_height, r2 at y = +half_height." {
         half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
-        r1: f32 => FieldInfo { name: "r1", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::NonNegative, doc: "R1." },
-        r2: f32 => FieldInfo { name: "r2", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::NonNegative, doc: "R2." },
+        r1: f32 => FieldInfo { name: "r1", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::NonNegative, doc: "Radius at the bottom (y = -half_height)." },
+        r2: f32 => FieldInfo { name: "r2", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::NonNegative, doc: "Radius at the top (y = +half_height)." },
     },
     CappedTorus => Category::Primitive, "Arc of a torus in the XY plane, opening cap_angle radians either side of +Y." {
-        major_radius: f32 => FieldInfo { name: "major_radius", ty: FieldType::F32, default: DefaultValue::F32(0.6), unit: Unit::Length, rule: Rule::Positive, doc: "Major radius." },
-        minor_radius: f32 => FieldInfo { name: "minor_radius", ty: FieldType::F32, default: DefaultValue::F32(0.15), unit: Unit::Length, rule: Rule::Positive, doc: "Minor radius." },
-        cap_angle: f32 => FieldInfo { name: "cap_angle", ty: FieldType::F32, default: DefaultValue::F32(2.0), unit: Unit::Angle, rule: Rule::Range(0.0, PI), doc: "Cap angle." },
+        major_radius: f32 => FieldInfo { name: "major_radius", ty: FieldType::F32, default: DefaultValue::F32(0.6), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the arc (centre of the tube)." },
+        minor_radius: f32 => FieldInfo { name: "minor_radius", ty: FieldType::F32, default: DefaultValue::F32(0.15), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the tube." },
+        cap_angle: f32 => FieldInfo { name: "cap_angle", ty: FieldType::F32, default: DefaultValue::F32(2.0), unit: Unit::Angle, rule: Rule::Range(0.0, PI), doc: "Half-angle of the arc, measured from +Y (pi = full ring)." },
     },
-    RoundedCylinder => Category::Primitive, "Cylinder along Y with its rim rounded by round_radius." {
+    RoundedCylinder => Category::Primitive, "Cylinder along Y of radius radius with its rims rounded by round_radius; the height grows to half_height + round_radius." {
         radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
         round_radius: f32 => FieldInfo { name: "round_radius", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Rounding radius of the edges." },
-        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height before rounding (the solid reaches half_height + round_radius)." },
     },
-    TriangularPrism => Category::Primitive, "Prism along Z with an equilateral triangle cross-section of size width." {
-        width: f32 => FieldInfo { name: "width", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Width." },
+    TriangularPrism => Category::Primitive, "Prism along Z with an equilateral triangle cross-section (apex +Y, centroid at the origin, inradius width/2)." {
+        width: f32 => FieldInfo { name: "width", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Twice the inradius of the triangle (its side is sqrt(3) * width)." },
         half_depth: f32 => FieldInfo { name: "half_depth", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion depth along Z." },
     },
-    CutSphere => Category::Primitive, "Sphere with the cap above y = cut_height removed." {
+    CutSphere => Category::Primitive, "Sphere with everything below y = cut_height removed (the cap above the cut remains)." {
         radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
-        cut_height: f32 => FieldInfo { name: "cut_height", ty: FieldType::F32, default: DefaultValue::F32(0.2), unit: Unit::Length, rule: Rule::Any, doc: "Cut height." },
+        cut_height: f32 => FieldInfo { name: "cut_height", ty: FieldType::F32, default: DefaultValue::F32(0.2), unit: Unit::Length, rule: Rule::Any, doc: "Height of the cutting plane (between -radius and radius)." },
     },
-    CutHollowSphere => Category::Primitive, "Hollow spherical shell of given thickness cut at y = cut_height." {
+    CutHollowSphere => Category::Primitive, "Spherical shell with everything above y = cut_height removed: a bowl opening to +Y." {
         radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
-        cut_height: f32 => FieldInfo { name: "cut_height", ty: FieldType::F32, default: DefaultValue::F32(0.2), unit: Unit::Length, rule: Rule::Any, doc: "Cut height." },
-        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.05), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+        cut_height: f32 => FieldInfo { name: "cut_height", ty: FieldType::F32, default: DefaultValue::F32(0.2), unit: Unit::Length, rule: Rule::Any, doc: "Height of the cutting plane (between -radius and radius)." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.05), unit: Unit::Length, rule: Rule::NonNegative, doc: "Half of the wall thickness (the wall reaches thickness either side of radius)." },
     },
     DeathStar => Category::Primitive, "Sphere ra with a spherical bite of radius rb whose centre is d away along X." {
-        ra: f32 => FieldInfo { name: "ra", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Ra." },
-        rb: f32 => FieldInfo { name: "rb", ty: FieldType::F32, default: DefaultValue::F32(0.35), unit: Unit::Length, rule: Rule::Positive, doc: "Rb." },
-        d: f32 => FieldInfo { name: "d", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Any, doc: "D." },
+        ra: f32 => FieldInfo { name: "ra", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the main sphere." },
+        rb: f32 => FieldInfo { name: "rb", ty: FieldType::F32, default: DefaultValue::F32(0.35), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the sphere carved out of it." },
+        d: f32 => FieldInfo { name: "d", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Any, doc: "X coordinate of the centre of the carved sphere." },
     },
     SolidAngle => Category::Primitive, "Spherical sector (ice-cream cone) of half-angle angle around +Y, radius radius." {
-        angle: f32 => FieldInfo { name: "angle", ty: FieldType::F32, default: DefaultValue::F32(0.6), unit: Unit::Angle, rule: Rule::Range(0.0, PI), doc: "Angle in radians." },
-        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
+        angle: f32 => FieldInfo { name: "angle", ty: FieldType::F32, default: DefaultValue::F32(0.6), unit: Unit::Angle, rule: Rule::Range(0.0, PI), doc: "Half-angle of the cone around +Y, in radians (pi = whole ball)." },
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the ball the sector is cut from." },
     },
-    Rhombus => Category::Primitive, "Rhombus of diagonals 2la, 2lb in XZ, extruded along Y, edges rounded." {
-        la: f32 => FieldInfo { name: "la", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "La." },
-        lb: f32 => FieldInfo { name: "lb", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Lb." },
+    Rhombus => Category::Primitive, "Rhombus with half-diagonals la (X) and lb (Z), grown by round_radius, extruded half_height either side along Y." {
+        la: f32 => FieldInfo { name: "la", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half-diagonal along X." },
+        lb: f32 => FieldInfo { name: "lb", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half-diagonal along Z." },
         half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
         round_radius: f32 => FieldInfo { name: "round_radius", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Rounding radius of the edges." },
     },
-    Horseshoe => Category::Primitive, "Horseshoe (opening angle) in XY with straight legs, extruded along Z." {
-        angle: f32 => FieldInfo { name: "angle", ty: FieldType::F32, default: DefaultValue::F32(1.2), unit: Unit::Angle, rule: Rule::Range(0.0, PI), doc: "Angle in radians." },
-        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
-        half_length: f32 => FieldInfo { name: "half_length", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half length." },
-        width: f32 => FieldInfo { name: "width", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Width." },
-        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+    Horseshoe => Category::Primitive, "Horseshoe in XY opening towards +Y: an arc of radius with straight legs, a bar of half-width width, extruded thickness either side along Z." {
+        angle: f32 => FieldInfo { name: "angle", ty: FieldType::F32, default: DefaultValue::F32(1.2), unit: Unit::Angle, rule: Rule::Range(0.0, PI), doc: "Angle from +Y where the arc ends and the legs start, in radians." },
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the arc (centre line of the bar)." },
+        half_length: f32 => FieldInfo { name: "half_length", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Length of the straight legs." },
+        width: f32 => FieldInfo { name: "width", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half-width of the bar in the XY plane." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Half of the extrusion depth along Z." },
     },
-    Vesica => Category::Primitive, "Vesica piscis (lens) revolved around Y." {
-        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
-        half_dist: f32 => FieldInfo { name: "half_dist", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Any, doc: "Half dist." },
+    Vesica => Category::Primitive, "Lens revolved around Y: the overlap of two spheres of radius whose centres sit half_dist either side of the axis." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the two spheres." },
+        half_dist: f32 => FieldInfo { name: "half_dist", ty: FieldType::F32, default: DefaultValue::F32(0.25), unit: Unit::Length, rule: Rule::Any, doc: "Distance of each sphere centre from the axis (0 = a sphere; >= radius = empty)." },
     },
     InfiniteCylinder => Category::Primitive, "Infinite cylinder along Y." {
         radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
     },
-    InfiniteCone => Category::Primitive, "Infinite double cone around Y with half-angle angle." {
-        angle: f32 => FieldInfo { name: "angle", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Angle, rule: Rule::Range(0.0, FRAC_PI_2), doc: "Angle in radians." },
+    InfiniteCone => Category::Primitive, "Infinite cone with apex at the origin opening towards -Y, half-angle angle from the axis." {
+        angle: f32 => FieldInfo { name: "angle", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Angle, rule: Rule::Range(0.0, FRAC_PI_2), doc: "Half-angle from the -Y axis, in radians." },
     },
     Gyroid => Category::Lattice, "Gyroid triply periodic surface f(scale p) = 0 thickened to the shell |f| / scale <= thickness: a lattice that fills space." {
         scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(6.0), unit: Unit::Frequency, rule: Rule::Positive, doc: "Angular frequency: the pattern repeats every 2π/scale." },
         thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.05), unit: Unit::Length, rule: Rule::NonNegative, doc: "Half-thickness of the shell, measured as |f| / scale." },
     },
     MetricBall => Category::Primitive, "Ball under a blended metric: weights of the L1, L2 and L-infinity norms." {
-        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
-        w_l1: f32 => FieldInfo { name: "w_l1", ty: FieldType::F32, default: DefaultValue::F32(0.0), unit: Unit::Factor, rule: Rule::NonNegative, doc: "W l1." },
-        w_l2: f32 => FieldInfo { name: "w_l2", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Factor, rule: Rule::NonNegative, doc: "W l2." },
-        w_linf: f32 => FieldInfo { name: "w_linf", ty: FieldType::F32, default: DefaultValue::F32(0.0), unit: Unit::Factor, rule: Rule::NonNegative, doc: "W linf." },
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius under the blended metric." },
+        w_l1: f32 => FieldInfo { name: "w_l1", ty: FieldType::F32, default: DefaultValue::F32(0.0), unit: Unit::Factor, rule: Rule::NonNegative, doc: "Weight of the L1 norm |x|+|y|+|z| (an octahedron)." },
+        w_l2: f32 => FieldInfo { name: "w_l2", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Factor, rule: Rule::NonNegative, doc: "Weight of the Euclidean norm (a sphere)." },
+        w_linf: f32 => FieldInfo { name: "w_linf", ty: FieldType::F32, default: DefaultValue::F32(0.0), unit: Unit::Factor, rule: Rule::NonNegative, doc: "Weight of the max norm (a cube)." },
     },
     MetricBlend => Category::Primitive, "Blends inner into outer through a transition skin around a sphere (center, radius)." {
-        inner: Box<Node> => FieldInfo { name: "inner", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Inner." },
-        outer: Box<Node> => FieldInfo { name: "outer", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Outer." },
-        center: [f32; 3] => FieldInfo { name: "center", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.0, 0.0, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Center." },
-        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
-        skin: f32 => FieldInfo { name: "skin", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Skin." },
+        inner: Box<Node> => FieldInfo { name: "inner", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Shape used within radius of center." },
+        outer: Box<Node> => FieldInfo { name: "outer", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "Shape used beyond radius + skin of center." },
+        center: [f32; 3] => FieldInfo { name: "center", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.0, 0.0, 0.0]), unit: Unit::Length, rule: Rule::Any, doc: "Centre of the blending sphere." },
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius within which the inner shape is used unchanged." },
+        skin: f32 => FieldInfo { name: "skin", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Width of the transition shell (0 = hard switch)." },
     },
-    Heart => Category::Primitive, "Heart shape revolved around Y." {
-        size: f32 => FieldInfo { name: "size", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Size." },
+    Heart => Category::Primitive, "Heart revolved around Y: point at y = size/2, lobes up to about y = 1.6 * size (the origin lies below it)." {
+        size: f32 => FieldInfo { name: "size", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Scale: the heart is about 1.1 * size tall." },
     },
-    Tube => Category::Primitive, "Hollow cylinder (pipe) along Y with wall thickness." {
-        outer_radius: f32 => FieldInfo { name: "outer_radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Outer radius." },
-        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Wall or shell thickness." },
+    Tube => Category::Primitive, "Pipe along Y: a wall of thickness either side of the radius outer_radius." {
+        outer_radius: f32 => FieldInfo { name: "outer_radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the middle of the wall." },
+        thickness: f32 => FieldInfo { name: "thickness", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Half of the wall thickness." },
         half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
     },
     Barrel => Category::Primitive, "Cylinder along Y whose side bulges outward by bulge at mid-height." {
         radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
         half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
-        bulge: f32 => FieldInfo { name: "bulge", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::Any, doc: "Bulge." },
+        bulge: f32 => FieldInfo { name: "bulge", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::Any, doc: "Extra radius at mid-height (negative pinches the waist)." },
     },
-    Diamond => Category::Primitive, "Cut gemstone: a double cone along Y." {
-        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius." },
-        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
+    Diamond => Category::Primitive, "Two cones base to base along Y: radius at y = 0, tips at y = +-half_height." {
+        radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the girdle (at y = 0)." },
+        half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Height of each tip above/below the girdle." },
     },
-    ChamferedCube => Category::Primitive, "Box whose edges are bevelled by chamfer." {
+    ChamferedCube => Category::Primitive, "Box whose 8 corners are cut off by planes (|x|+|y|+|z| <= sum(half_extents) - chamfer)." {
         half_extents: [f32; 3] => FieldInfo { name: "half_extents", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.5, 0.5, 0.5]), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the size along each axis." },
-        chamfer: f32 => FieldInfo { name: "chamfer", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Chamfer." },
+        chamfer: f32 => FieldInfo { name: "chamfer", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::NonNegative, doc: "Length cut off each edge at every corner." },
     },
     SchwarzP => Category::Lattice, "Schwarz P triply periodic surface f(scale p) = 0 thickened to the shell |f| / scale <= thickness: a lattice that fills space." {
         scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Frequency, rule: Rule::Positive, doc: "Angular frequency: the pattern repeats every 2π/scale." },
@@ -294,8 +294,8 @@ node_kinds! {
     },
     Superellipsoid => Category::Primitive, "Superellipsoid: e1 shapes the profile along Y, e2 the cross-section (1 = ellipsoid)." {
         half_extents: [f32; 3] => FieldInfo { name: "half_extents", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.5, 0.5, 0.5]), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the size along each axis." },
-        e1: f32 => FieldInfo { name: "e1", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Factor, rule: Rule::Positive, doc: "E1." },
-        e2: f32 => FieldInfo { name: "e2", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Factor, rule: Rule::Positive, doc: "E2." },
+        e1: f32 => FieldInfo { name: "e1", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Factor, rule: Rule::Positive, doc: "Exponent of the profile along Y (1 = round, towards 0 = square, 2 = diamond)." },
+        e2: f32 => FieldInfo { name: "e2", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Factor, rule: Rule::Positive, doc: "Exponent of the cross-section in XZ (1 = round, towards 0 = square, 2 = diamond)." },
     },
     RoundedX => Category::Primitive, "X-shaped cross in XZ, its arms reaching |x| + |z| = width, stroked with radius round_radius; extruded along Y." {
         width: f32 => FieldInfo { name: "width", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Reach of the arms, measured as |x| + |z| on the centre lines." },
@@ -330,9 +330,9 @@ node_kinds! {
         cap_height: f32 => FieldInfo { name: "cap_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half the distance between the two disc centres." },
         half_depth: f32 => FieldInfo { name: "half_depth", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion depth along Z." },
     },
-    Egg => Category::Primitive, "Egg revolved around Y: large end radius ra, small end radius rb." {
-        ra: f32 => FieldInfo { name: "ra", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Ra." },
-        rb: f32 => FieldInfo { name: "rb", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Rb." },
+    Egg => Category::Primitive, "Egg revolved around Y: a sphere of ra at the bottom (centre at the origin) and a tip of radius rb at y = sqrt(3) * (ra - rb)." {
+        ra: f32 => FieldInfo { name: "ra", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the large (bottom) end." },
+        rb: f32 => FieldInfo { name: "rb", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the small (top) end (at most ra)." },
     },
     ArcShape => Category::Primitive, "Ring arc in XZ: centre-line radius radius, half-thickness thickness, half-angle aperture around +Z, round ends; extruded along Y." {
         aperture: f32 => FieldInfo { name: "aperture", ty: FieldType::F32, default: DefaultValue::F32(1.5), unit: Unit::Angle, rule: Rule::Range(0.0, PI), doc: "Half opening angle in radians." },
@@ -379,9 +379,9 @@ node_kinds! {
         half_depth: f32 => FieldInfo { name: "half_depth", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the extrusion depth along Z." },
     },
     Helix => Category::Primitive, "Coil around Y: a tube of minor_r on a helix of major_r and pitch, cut to half_height." {
-        major_r: f32 => FieldInfo { name: "major_r", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Major r." },
-        minor_r: f32 => FieldInfo { name: "minor_r", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::Positive, doc: "Minor r." },
-        pitch: f32 => FieldInfo { name: "pitch", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Pitch." },
+        major_r: f32 => FieldInfo { name: "major_r", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the coil (centre line of the wire)." },
+        minor_r: f32 => FieldInfo { name: "minor_r", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::Positive, doc: "Radius of the wire." },
+        pitch: f32 => FieldInfo { name: "pitch", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Rise along Y per full turn." },
         half_height: f32 => FieldInfo { name: "half_height", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the height along the main axis." },
     },
     Tetrahedron => Category::Primitive, "Regular tetrahedron with inradius size, its faces facing (1,1,1), (-1,-1,1), (-1,1,-1) and (1,-1,-1)." {
@@ -400,8 +400,8 @@ node_kinds! {
         radius: f32 => FieldInfo { name: "radius", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Length, rule: Rule::Positive, doc: "Distance from the centre to each face." },
     },
     BoxFrame => Category::Primitive, "Wireframe of a box: its 12 edges as bars of thickness edge." {
-        half_extents: [f32; 3] => FieldInfo { name: "half_extents", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.5, 0.5, 0.5]), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the size along each axis." },
-        edge: f32 => FieldInfo { name: "edge", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::Positive, doc: "Edge." },
+        half_extents: [f32; 3] => FieldInfo { name: "half_extents", ty: FieldType::Vec3, default: DefaultValue::Vec3([0.5, 0.5, 0.5]), unit: Unit::Length, rule: Rule::Positive, doc: "Half of the outer size along each axis." },
+        edge: f32 => FieldInfo { name: "edge", ty: FieldType::F32, default: DefaultValue::F32(0.1), unit: Unit::Length, rule: Rule::Positive, doc: "Thickness of each bar (bars run from half_extents - 2*edge to half_extents)." },
     },
     DiamondSurface => Category::Lattice, "Schwarz diamond (D) triply periodic surface f(scale p) = 0 thickened to the shell |f| / scale <= thickness: a lattice that fills space." {
         scale: f32 => FieldInfo { name: "scale", ty: FieldType::F32, default: DefaultValue::F32(0.5), unit: Unit::Frequency, rule: Rule::Positive, doc: "Angular frequency: the pattern repeats every 2π/scale." },
