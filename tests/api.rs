@@ -107,7 +107,17 @@ async fn smoke_health_compile_eval() {
     assert_eq!(compiled["node_count"], 1);
     assert_eq!(compiled["depth"], 1);
     assert!(compiled["compile_time_ms"].is_number());
-    assert!(compiled.get("bounds").is_some());
+    let bounds = &compiled["bounds"];
+    for axis in 0..3 {
+        let (lo, hi) = (
+            bounds[0][axis].as_f64().unwrap(),
+            bounds[1][axis].as_f64().unwrap(),
+        );
+        assert!(
+            (-1.1..=-0.99).contains(&lo) && (0.99..=1.1).contains(&hi),
+            "{bounds}"
+        );
+    }
 
     let res = app
         .post_json(
@@ -420,4 +430,50 @@ async fn slice_is_a_png_and_nodes_is_the_catalog() {
     let sphere = kinds.iter().find(|k| k["name"] == "Sphere").unwrap();
     assert_eq!(sphere["example"], json!({"Sphere":{"radius":0.5}}));
     assert!(sphere["category"].is_string() && sphere["fields"].is_array());
+}
+
+#[tokio::test]
+async fn fidget_vm_files_load_unchanged() {
+    let app = spawn_app().await;
+    let text = include_str!("data/prospero.vm");
+    let res = app
+        .post_json("/v1/engine/compile", &json!({ "vm": text }))
+        .await;
+    assert_eq!(res.status(), 200);
+    let compiled: Value = res.json().await.unwrap();
+    let id = compiled["compiled_id"].as_str().unwrap();
+    assert!(compiled["node_count"].as_u64().unwrap() > 5000);
+    // A point inside a letter stroke and one in the empty margin.
+    let res = app
+        .post_json(
+            "/v1/engine/eval",
+            &json!({"compiled_id": id, "points": [[0.0, 0.0, 0.0], [0.99, 0.99, 0.0]]}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let out: Value = res.json().await.unwrap();
+    assert!(out["distances"][1].as_f64().unwrap() > 0.0, "{out}");
+    let res = app
+        .post_json("/v1/engine/slice", &json!({"compiled_id": id, "size": 128}))
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/png");
+    let res = app
+        .post_json(
+            "/v1/engine/compile",
+            &json!({ "vm": "_0 const 1\n_1 frob _0" }),
+        )
+        .await;
+    let problem = assert_problem(res, 422, "invalid_vm").await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("line 2"),
+        "{problem}"
+    );
+    let res = app
+        .post_json(
+            "/v1/engine/compile",
+            &json!({ "vm": text, "tree": {"Sphere": {"radius": 1.0}} }),
+        )
+        .await;
+    assert_problem(res, 422, "invalid_request").await;
 }

@@ -53,12 +53,21 @@ impl Engine {
 
     /// Compiles a document and caches the result (a cached id is reused as is).
     pub fn compile(&self, doc: &Value) -> Result<Arc<Compiled>, CompileError> {
-        let compiled = Arc::new(compile::compile(doc, &self.limits)?);
+        Ok(self.keep(compile::compile(doc, &self.limits)?))
+    }
+
+    /// Compiles a fidget `.vm` text and caches the result.
+    pub fn compile_vm(&self, text: &str) -> Result<Arc<Compiled>, CompileError> {
+        Ok(self.keep(compile::compile_vm(text, &self.limits)?))
+    }
+
+    fn keep(&self, compiled: Compiled) -> Arc<Compiled> {
         if let Some(existing) = self.cache.get(&compiled.id) {
-            return Ok(existing);
+            return existing;
         }
+        let compiled = Arc::new(compiled);
         self.cache.insert(compiled.clone());
-        Ok(compiled)
+        compiled
     }
 
     /// Runs `work` on a blocking thread once a CPU permit is free.

@@ -46,6 +46,15 @@ struct TreeBody {
     tree: Value,
 }
 
+/// Where a request's shape comes from: a cached id, a tree, or `.vm` text.
+#[derive(Deserialize, Default)]
+struct Source {
+    compiled_id: Option<String>,
+    tree: Option<Value>,
+    /// A fidget `.vm` expression file's text.
+    vm: Option<String>,
+}
+
 #[derive(Serialize)]
 struct CompileResponse {
     compiled_id: String,
@@ -57,12 +66,26 @@ struct CompileResponse {
     compile_time_ms: f64,
 }
 
-/// `POST /v1/engine/compile {"tree": …}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CompileBody {
+    tree: Option<Value>,
+    vm: Option<String>,
+}
+
+/// `POST /v1/engine/compile {"tree": …}` (or `{"vm": "<.vm text>"}`).
 async fn compile(
     State(state): State<AppState>,
-    AppJson(body): AppJson<TreeBody>,
+    AppJson(body): AppJson<CompileBody>,
 ) -> Result<Json<CompileResponse>, ApiError> {
-    let compiled = state.engine.compile(&body.tree)?;
+    let compiled = resolve(
+        &state,
+        Source {
+            tree: body.tree,
+            vm: body.vm,
+            ..Source::default()
+        },
+    )?;
     Ok(Json(CompileResponse {
         compiled_id: compiled.id.clone(),
         node_count: compiled.node_count,
@@ -77,6 +100,7 @@ async fn compile(
 struct EvalBody {
     compiled_id: Option<String>,
     tree: Option<Value>,
+    vm: Option<String>,
     points: Vec<[f32; 3]>,
 }
 
@@ -95,7 +119,14 @@ async fn eval(State(state): State<AppState>, req: Request) -> Result<Response, A
     let bytes = read_body(req, &state).await?;
     let body: EvalBody = parse_json(&bytes, &state)?;
     drop(bytes);
-    let compiled = resolve(&state, body.compiled_id, body.tree)?;
+    let compiled = resolve(
+        &state,
+        Source {
+            compiled_id: body.compiled_id,
+            tree: body.tree,
+            vm: body.vm,
+        },
+    )?;
     check_points(&state, body.points.len())?;
     if let Some(i) = body
         .points
@@ -128,7 +159,13 @@ async fn eval_binary(
             )
         })?
         .to_string();
-    let compiled = resolve(state, Some(id), None)?;
+    let compiled = resolve(
+        state,
+        Source {
+            compiled_id: Some(id),
+            ..Source::default()
+        },
+    )?;
     if !bytes.len().is_multiple_of(12) {
         return Err(ApiError::bad(
             StatusCode::BAD_REQUEST,
@@ -203,24 +240,22 @@ async fn evaluate(
         .await?)
 }
 
-/// The compiled tree a request names: a cached id, or a tree compiled now.
-fn resolve(
-    state: &AppState,
-    compiled_id: Option<String>,
-    tree: Option<Value>,
-) -> Result<Arc<Compiled>, ApiError> {
-    match (compiled_id, tree) {
-        (Some(id), None) => state
+/// The compiled tree a request names: a cached id, or a tree (or `.vm` text)
+/// compiled now.
+fn resolve(state: &AppState, source: Source) -> Result<Arc<Compiled>, ApiError> {
+    match (source.compiled_id, source.tree, source.vm) {
+        (Some(id), None, None) => state
             .engine
             .cache
             .get(&id)
             .ok_or(ApiError::UnknownCompiledId(id)),
-        (None, Some(tree)) => Ok(state.engine.compile(&tree)?),
-        (Some(_), Some(_)) => Err(ApiError::InvalidRequest(
-            "send either compiled_id or tree, not both".into(),
+        (None, Some(tree), None) => Ok(state.engine.compile(&tree)?),
+        (None, None, Some(vm)) => Ok(state.engine.compile_vm(&vm)?),
+        (None, None, None) => Err(ApiError::InvalidRequest(
+            "missing field `compiled_id` (or `tree`, or `vm`)".into(),
         )),
-        (None, None) => Err(ApiError::InvalidRequest(
-            "missing field `compiled_id` (or `tree`)".into(),
+        _ => Err(ApiError::InvalidRequest(
+            "send exactly one of compiled_id, tree, vm".into(),
         )),
     }
 }
@@ -263,6 +298,7 @@ fn default_size() -> u32 {
 struct SliceBody {
     compiled_id: Option<String>,
     tree: Option<Value>,
+    vm: Option<String>,
     #[serde(default)]
     z: f32,
     #[serde(default = "default_size")]
@@ -283,7 +319,14 @@ async fn slice(
             format!("size must be between 1 and MAX_SLICE_SIZE ({max})"),
         ));
     }
-    let compiled = resolve(&state, body.compiled_id, body.tree)?;
+    let compiled = resolve(
+        &state,
+        Source {
+            compiled_id: body.compiled_id,
+            tree: body.tree,
+            vm: body.vm,
+        },
+    )?;
     let (z, size) = (body.z, body.size);
     let region = body.region.unwrap_or(DEFAULT_REGION);
     let simd = state.config.simd_width.engine();
