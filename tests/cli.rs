@@ -1,7 +1,8 @@
 //! The binary itself: start-up refuses bad configuration naming the variable,
 //! `check-config` redacts secrets and works from any directory (embedded
 //! defaults), the offline commands need no server, and `serve` answers the
-//! `healthcheck` probe and stops cleanly on SIGTERM.
+//! `healthcheck` probe, passes the deployment smoke steps (health, compile,
+//! eval, `GET /`) on a random port, and stops cleanly on SIGTERM.
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -164,6 +165,7 @@ fn serve_answers_healthcheck_and_stops_on_sigterm() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+    smoke_test(&format!("http://127.0.0.1:{port}"));
     let status = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
         .status()
@@ -188,4 +190,46 @@ fn serve_answers_healthcheck_and_stops_on_sigterm() {
     );
     let probe = run(cmd(dir.path()).arg("healthcheck").env("PORT", &port));
     assert!(!probe.status.success());
+}
+
+/// The deployment spec's smoke steps that exist so far, against the real binary.
+fn smoke_test(base: &str) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let client = reqwest::Client::new();
+        let health: serde_json::Value = client
+            .get(format!("{base}/health"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(health["status"], "ok");
+        let compiled: serde_json::Value = client
+            .post(format!("{base}/v1/engine/compile"))
+            .json(&serde_json::json!({"tree": {"Sphere": {"radius": 1.0}}}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = compiled["compiled_id"].as_str().unwrap();
+        let out: serde_json::Value = client
+            .post(format!("{base}/v1/engine/eval"))
+            .json(&serde_json::json!({"compiled_id": id, "points": [[0, 0, 0]]}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(out["distances"][0], -1.0);
+        let home = client.get(format!("{base}/")).send().await.unwrap();
+        assert_eq!(home.status(), 200);
+    });
 }
