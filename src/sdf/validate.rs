@@ -131,7 +131,7 @@ pub fn parse_json(bytes: &[u8], limits: &Limits) -> Result<Value, JsonError> {
 }
 
 /// Deepest `[`/`{` nesting in a JSON text, ignoring brackets inside strings.
-fn nesting_depth(bytes: &[u8]) -> usize {
+pub fn nesting_depth(bytes: &[u8]) -> usize {
     let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
     for &c in bytes {
         if in_string {

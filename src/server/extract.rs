@@ -11,7 +11,7 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::de::DeserializeOwned;
 
-use crate::sdf::validate::json_depth_limit;
+use crate::sdf::validate::{json_depth_limit, nesting_depth};
 
 use super::AppState;
 use super::error::ApiError;
@@ -87,32 +87,6 @@ fn too_deep(limit: usize, max_depth: usize) -> ApiError {
         path: Some("root".into()),
         errors: Vec::new(),
     }
-}
-
-/// Deepest `[`/`{` nesting of a JSON text, ignoring brackets inside strings.
-fn nesting_depth(bytes: &[u8]) -> usize {
-    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
-    for &c in bytes {
-        if in_string {
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                deepest = deepest.max(depth);
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    deepest
 }
 
 /// `application/json` or any `+json` type.

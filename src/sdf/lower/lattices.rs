@@ -180,56 +180,23 @@ pub fn terrain<'a>(p: V3<'a>, scale: f32, amplitude: f32) -> E<'a> {
 
 #[cfg(test)]
 mod tests {
-    use crate::sdf::expr::{Graph, Op};
-    use crate::sdf::lower::lower;
-    use crate::sdf::node::Node;
+    use crate::sdf::lower::testing::{Pairs, Rng, at, cost, graph, lipschitz_pairs};
     use serde_json::{Value, json};
-
-    /// Small deterministic xorshift generator: uniform in `[-1, 1)`.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> f32 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-        }
-        fn point(&mut self, half: f32) -> [f32; 3] {
-            [self.next() * half, self.next() * half, self.next() * half]
-        }
-    }
-
-    fn graph(v: Value) -> Graph {
-        lower(&serde_json::from_value::<Node>(v).unwrap(), 100_000).unwrap()
-    }
-
-    fn d(g: &Graph, p: [f32; 3]) -> f32 {
-        g.eval_point(g.root(), p)
-    }
 
     /// (b) Lipschitz (these are bounds), (d) no NaN, the cost, and that the
     /// gradient bound is not loose by more than `slack`: the steepest sampled
     /// slope reaches `1 / slack`.
     fn check(v: Value, half: f32, slack: f32) {
-        let g = graph(v.clone());
-        let ops = g
-            .ops()
+        let g = graph(&v);
+        assert!(cost(&g) <= 60, "{v}");
+        assert!(at(&g, [0.0; 3]).is_finite(), "{v}");
+        let pairs = Pairs {
+            spacing: 0.02,
+            ..Pairs::within(half)
+        };
+        let steepest = lipschitz_pairs(&g, &v, pairs)
             .iter()
-            .filter(|o| !matches!(o, Op::Const(_) | Op::Input(_)));
-        assert!(ops.count() <= 60, "{v}");
-        assert!(d(&g, [0.0; 3]).is_finite(), "{v}");
-        let mut rng = Rng(0xdead_beef_cafe_f00d);
-        let mut steepest = 0.0f32;
-        for _ in 0..2000 {
-            let p = rng.point(half);
-            let o = rng.point(0.02);
-            let q = [p[0] + o[0], p[1] + o[1], p[2] + o[2]];
-            let (dp, dq) = (d(&g, p), d(&g, q));
-            assert!(dp.is_finite() && dq.is_finite(), "{v}: NaN at {p:?}");
-            let dist = (o[0] * o[0] + o[1] * o[1] + o[2] * o[2]).sqrt();
-            assert!((dp - dq).abs() <= dist * 1.001 + 1e-5, "{v}: {p:?} {q:?}");
-            steepest = steepest.max((dp - dq).abs() / dist);
-        }
+            .fold(0.0f32, |m, s| m.max(s.slope));
         assert!(steepest * slack > 1.0, "{v}: steepest slope {steepest}");
     }
 
@@ -249,9 +216,9 @@ mod tests {
             ("PMY", 2.0, 4.14),
         ];
         for (kind, f0, grad) in cases {
-            let g = graph(json!({ kind: {"scale": 2.0, "thickness": 0.1} }));
+            let g = graph(&json!({ kind: {"scale": 2.0, "thickness": 0.1} }));
             let want = (f0 - 0.2) / (2.0 * grad);
-            let got = d(&g, [0.0; 3]);
+            let got = at(&g, [0.0; 3]);
             assert!((got - want).abs() < 1e-5, "{kind}: {got} vs {want}");
         }
     }
@@ -277,7 +244,7 @@ mod tests {
     #[test]
     fn gyroid_shell_matches_alice_zero_set() {
         // ALICE-SDF's value is |f| / scale - thickness; ours has the same sign.
-        let g = graph(json!({"Gyroid": {"scale": 4.0, "thickness": 0.05}}));
+        let g = graph(&json!({"Gyroid": {"scale": 4.0, "thickness": 0.05}}));
         let mut rng = Rng(5);
         for _ in 0..1000 {
             let p = rng.point(2.0);
@@ -285,7 +252,7 @@ mod tests {
             let f = s[2].sin() * s[0].cos() + s[0].sin() * s[1].cos() + s[1].sin() * s[2].cos();
             let alice = f.abs() / 4.0 - 0.05;
             if alice.abs() > 1e-4 {
-                assert_eq!(d(&g, p) < 0.0, alice < 0.0, "{p:?}");
+                assert_eq!(at(&g, p) < 0.0, alice < 0.0, "{p:?}");
             }
         }
     }
@@ -293,12 +260,12 @@ mod tests {
     #[test]
     fn terrain() {
         let v = json!({"Terrain": {"scale": 1.0, "amplitude": 0.3}});
-        let g = graph(v.clone());
+        let g = graph(&v);
         // Heights stay within amplitude times the sum of the gains.
         for x in [-3.0, 0.0, 1.7] {
-            assert!(d(&g, [x, 0.3, 0.5]) > 0.0 && d(&g, [x, -0.3, 0.5]) < 0.0);
+            assert!(at(&g, [x, 0.3, 0.5]) > 0.0 && at(&g, [x, -0.3, 0.5]) < 0.0);
             // Far above, the value grows like the height.
-            let (a, b) = (d(&g, [x, 10.0, 0.0]), d(&g, [x, 11.0, 0.0]));
+            let (a, b) = (at(&g, [x, 10.0, 0.0]), at(&g, [x, 11.0, 0.0]));
             assert!(b - a > 0.5 && b - a <= 1.0);
         }
         check(v, 3.0, 1.5);
@@ -307,7 +274,7 @@ mod tests {
             3.0,
             3.0,
         );
-        let flat = graph(json!({"Terrain": {"scale": 1.0, "amplitude": 0.0}}));
-        assert_eq!(d(&flat, [0.4, 0.25, -7.0]), 0.25);
+        let flat = graph(&json!({"Terrain": {"scale": 1.0, "amplitude": 0.0}}));
+        assert_eq!(at(&flat, [0.4, 0.25, -7.0]), 0.25);
     }
 }

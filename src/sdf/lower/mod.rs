@@ -19,6 +19,8 @@ pub mod operations;
 pub mod polyhedra;
 pub mod primitives;
 pub mod profiles;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod transforms;
 
 use super::expr::{Builder, E, Graph, V3};

@@ -613,62 +613,9 @@ pub fn surface_roughness<'a>(
 
 #[cfg(test)]
 mod tests {
-    use crate::sdf::expr::Graph;
-    use crate::sdf::node::Node;
+    use crate::sdf::lower::testing::{Rng, at, finite, graph, lipschitz, sphere};
     use serde_json::{Value, json};
 
-    struct Rng(u64);
-    impl Rng {
-        fn f(&mut self) -> f32 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0
-        }
-        fn v(&mut self, s: f32) -> [f32; 3] {
-            [self.f() * s, self.f() * s, self.f() * s]
-        }
-    }
-
-    fn graph(j: Value) -> Graph {
-        let node: Node = serde_json::from_value(j).unwrap();
-        crate::sdf::lower::lower(&node, 100_000).unwrap()
-    }
-
-    fn at(g: &Graph, p: [f32; 3]) -> f32 {
-        g.eval_point(g.root(), p)
-    }
-
-    /// No NaN anywhere, and `|d(p) - d(q)| <= |p - q|` over random nearby pairs.
-    fn lipschitz(j: Value, extent: f32) {
-        let g = graph(j.clone());
-        let mut r = Rng(0x9E37_79B9_7F4A_7C15);
-        for _ in 0..2000 {
-            let p = r.v(extent);
-            let o = r.v(0.05);
-            let q = [p[0] + o[0], p[1] + o[1], p[2] + o[2]];
-            let (dp, dq) = (at(&g, p), at(&g, q));
-            assert!(dp.is_finite() && dq.is_finite(), "{j} NaN at {p:?}");
-            let len = (o[0] * o[0] + o[1] * o[1] + o[2] * o[2]).sqrt();
-            assert!(
-                (dp - dq).abs() <= len * (1.0 + 1e-3) + 1e-5,
-                "{j}: |{dp} - {dq}| > {len} at {p:?}"
-            );
-        }
-    }
-
-    fn finite(j: Value, extent: f32) {
-        let g = graph(j.clone());
-        let mut r = Rng(12345);
-        for _ in 0..2000 {
-            let p = r.v(extent);
-            assert!(at(&g, p).is_finite(), "{j} NaN at {p:?}");
-        }
-    }
-
-    fn sphere(r: f32) -> Value {
-        json!({"Sphere": {"radius": r}})
-    }
     fn boxed(h: [f32; 3]) -> Value {
         json!({"Box3d": {"half_extents": h}})
     }
@@ -679,17 +626,17 @@ mod tests {
     #[test]
     fn twist_and_bend_are_bounds() {
         let t = json!({"Twist": {"child": boxed([0.5, 1.0, 0.3]), "strength": 1.5}});
-        let g = graph(t.clone());
+        let g = graph(&t);
         // On the axis the twist moves nothing; the bound stays below the true 1.
         let d = at(&g, [0.0, 2.0, 0.0]);
         assert!(d > 0.5 && d <= 1.0, "{d}");
         assert!(at(&g, [0.0, 0.5, 0.0]) < 0.0);
-        lipschitz(t, 3.0);
+        lipschitz(&t, 3.0);
         let b = json!({"Bend": {"child": boxed([1.0, 0.2, 0.2]), "curvature": 0.8}});
-        assert!(at(&graph(b.clone()), [0.0, 0.0, 0.0]) < 0.0);
-        lipschitz(b, 3.0);
+        assert!(at(&graph(&b), [0.0, 0.0, 0.0]) < 0.0);
+        lipschitz(&b, 3.0);
         lipschitz(
-            json!({"Twist": {"child": sphere(0.5), "strength": 0.0}}),
+            &json!({"Twist": {"child": sphere(0.5), "strength": 0.0}}),
             2.0,
         );
     }
@@ -697,50 +644,50 @@ mod tests {
     #[test]
     fn repeats_fold_the_point() {
         let j = json!({"RepeatInfinite": {"child": sphere(0.4), "spacing": [2.0, 2.0, 2.0]}});
-        let g = graph(j.clone());
+        let g = graph(&j);
         assert!((at(&g, [10.0, -4.0, 6.0]) + 0.4).abs() < 1e-5);
         assert!((at(&g, [11.0, 0.0, 0.0]) - 0.6).abs() < 1e-5);
-        lipschitz(j, 10.0);
+        lipschitz(&j, 10.0);
         let f = json!({"RepeatFinite": {"child": sphere(0.4), "count": [2, 0, 0], "spacing": [2.0, 1.0, 1.0]}});
-        let g = graph(f.clone());
+        let g = graph(&f);
         assert!(at(&g, [2.0, 0.0, 0.0]) < 0.0);
         assert!(at(&g, [-2.0, 0.0, 0.0]) < 0.0);
         assert!(at(&g, [4.0, 0.0, 0.0]) > 1.0);
         assert!(at(&g, [0.0, 1.0, 0.0]) > 0.5);
-        lipschitz(f, 6.0);
+        lipschitz(&f, 6.0);
         let pr = json!({"PolarRepeat": {"child": off(sphere(0.3), [1.0, 0.0, 0.0]), "count": 6}});
-        let g = graph(pr.clone());
+        let g = graph(&pr);
         let a = TAU / 6.0 * 2.0;
         assert!((at(&g, [a.cos(), 0.0, a.sin()]) + 0.3).abs() < 1e-4);
         assert!(at(&g, [0.0, 0.0, 0.0]) > 0.0);
-        lipschitz(pr, 3.0);
+        lipschitz(&pr, 3.0);
     }
 
     use std::f32::consts::TAU;
 
     #[test]
     fn surface_modifiers() {
-        let g = graph(json!({"Round": {"child": boxed([0.5; 3]), "radius": 0.1}}));
+        let g = graph(&json!({"Round": {"child": boxed([0.5; 3]), "radius": 0.1}}));
         assert!((at(&g, [1.0, 0.0, 0.0]) - 0.4).abs() < 1e-6);
-        let g = graph(json!({"Onion": {"child": sphere(1.0), "thickness": 0.1}}));
+        let g = graph(&json!({"Onion": {"child": sphere(1.0), "thickness": 0.1}}));
         assert!((at(&g, [0.0, 0.0, 0.0]) - 0.9).abs() < 1e-6);
         assert!(at(&g, [1.0, 0.0, 0.0]) < 0.0);
         let e = json!({"Elongate": {"child": sphere(0.5), "amount": [1.0, 0.0, 0.0]}});
-        assert!((at(&graph(e.clone()), [1.2, 0.0, 0.0]) + 0.3).abs() < 1e-6);
-        lipschitz(e, 3.0);
+        assert!((at(&graph(&e), [1.2, 0.0, 0.0]) + 0.3).abs() < 1e-6);
+        lipschitz(&e, 3.0);
         let m = json!({"Mirror": {"child": off(sphere(0.3), [1.0, 0.0, 0.0]), "axes": [1.0, 0.0, 0.0]}});
-        assert!((at(&graph(m.clone()), [-1.0, 0.0, 0.0]) + 0.3).abs() < 1e-6);
-        lipschitz(m, 3.0);
+        assert!((at(&graph(&m), [-1.0, 0.0, 0.0]) + 0.3).abs() < 1e-6);
+        lipschitz(&m, 3.0);
         let o = json!({"OctantMirror": {"child": off(sphere(0.3), [1.0, 0.5, 0.2])}});
-        let g = graph(o.clone());
+        let g = graph(&o);
         assert!((at(&g, [-0.2, 1.0, -0.5]) + 0.3).abs() < 1e-5);
-        lipschitz(o, 3.0);
+        lipschitz(&o, 3.0);
         for k in [
             json!({"Animated": {"child": sphere(1.0), "speed": 2.0, "amplitude": 0.5}}),
             json!({"WithMaterial": {"child": sphere(1.0), "material_id": 3}}),
         ] {
-            assert!((at(&graph(k.clone()), [2.0, 0.0, 0.0]) - 1.0).abs() < 1e-6);
-            lipschitz(k, 3.0);
+            assert!((at(&graph(&k), [2.0, 0.0, 0.0]) - 1.0).abs() < 1e-6);
+            lipschitz(&k, 3.0);
         }
     }
 
@@ -748,26 +695,26 @@ mod tests {
     fn revolution_extrude_sweep() {
         // A disc of radius 0.25 revolved at 1: a torus.
         let r = json!({"Revolution": {"child": sphere(0.25), "offset": 1.0}});
-        let g = graph(r.clone());
+        let g = graph(&r);
         assert!((at(&g, [0.0, 0.0, 1.0]) + 0.25).abs() < 1e-6);
         assert!((at(&g, [0.0, 0.0, 0.0]) - 0.75).abs() < 1e-6);
-        lipschitz(r, 3.0);
+        lipschitz(&r, 3.0);
         let e = json!({"Extrude": {"child": sphere(0.5), "half_height": 1.0}});
-        let g = graph(e.clone());
+        let g = graph(&e);
         assert!((at(&g, [0.0, 0.0, 2.0]) - 1.0).abs() < 1e-6);
         assert!((at(&g, [0.0, 0.0, 0.9]) + 0.1).abs() < 1e-6);
-        lipschitz(e, 3.0);
+        lipschitz(&e, 3.0);
         let s = json!({"SweepBezier": {"child": sphere(0.1), "p0": [-1.0, 0.0], "p1": [0.0, 1.0], "p2": [1.0, 0.0]}});
-        let g = graph(s.clone());
+        let g = graph(&s);
         // The curve's apex is at (0, 0.5) in XZ.
         assert!((at(&g, [0.0, 0.0, 0.5]) + 0.1).abs() < 1e-4);
         assert!((at(&g, [0.0, 0.0, 1.5]) - 0.9).abs() < 1e-4);
         assert!((at(&g, [-1.0, 0.0, 0.0]) + 0.1).abs() < 1e-4);
-        lipschitz(s, 3.0);
+        lipschitz(&s, 3.0);
         // Brute-force the curve distance.
         let mut rng = Rng(7);
         for _ in 0..200 {
-            let p = rng.v(2.0);
+            let p = rng.point(2.0);
             let brute = (0..=2000)
                 .map(|i| {
                     let t = i as f32 / 2000.0;
@@ -779,25 +726,28 @@ mod tests {
             assert!((at(&g, p) - want).abs() < 2e-3, "{p:?}");
         }
         let line = json!({"SweepBezier": {"child": sphere(0.1), "p0": [-1.0, 0.0], "p1": [0.0, 0.0], "p2": [1.0, 0.0]}});
-        assert!((at(&graph(line.clone()), [0.0, 0.0, 0.5]) - 0.4).abs() < 1e-5);
-        lipschitz(line, 3.0);
+        assert!((at(&graph(&line), [0.0, 0.0, 0.5]) - 0.4).abs() < 1e-5);
+        lipschitz(&line, 3.0);
     }
 
     #[test]
     fn taper_and_shear() {
         let t = json!({"Taper": {"child": boxed([0.5, 1.0, 0.5]), "factor": 0.4}});
-        let g = graph(t.clone());
+        let g = graph(&t);
         // At y = 1 the section is 0.6 wide.
         assert!(at(&g, [0.55, 1.0, 0.0]) > 0.0);
         assert!(at(&g, [0.55, -0.5, 0.0]) < 0.0);
-        lipschitz(t, 3.0);
+        lipschitz(&t, 3.0);
         let t = json!({"Taper": {"child": boxed([0.5, 1.0, 0.5]), "factor": 0.4, "reach": [0.71, 1.0]}});
-        lipschitz(t, 4.0);
-        finite(json!({"Taper": {"child": sphere(0.5), "factor": 2.0}}), 3.0);
+        lipschitz(&t, 4.0);
+        finite(
+            &json!({"Taper": {"child": sphere(0.5), "factor": 2.0}}),
+            3.0,
+        );
         let s = json!({"Shear": {"child": sphere(0.5), "shear": [0.5, 0.2, -0.3]}});
-        let g = graph(s.clone());
+        let g = graph(&s);
         assert!(at(&g, [1.0, 0.5, 0.2]) < 0.0 || at(&g, [0.0, 0.0, 0.0]) < 0.0);
-        lipschitz(s, 3.0);
+        lipschitz(&s, 3.0);
     }
 
     #[test]
@@ -808,10 +758,10 @@ mod tests {
             json!({"SineDisplacement": {"child": sphere(1.0), "amplitude": 0.1, "frequency": [2.0, 3.0, 4.0]}}),
             json!({"SurfaceRoughness": {"child": sphere(1.0), "frequency": 4.0, "amplitude": 0.05, "octaves": 3}}),
         ] {
-            let g = graph(j.clone());
+            let g = graph(&j);
             assert!(at(&g, [0.0, 0.0, 0.0]) < 0.0, "{j}");
             assert!(at(&g, [2.0, 0.0, 0.0]) > 0.0, "{j}");
-            lipschitz(j, 2.0);
+            lipschitz(&j, 2.0);
         }
     }
 
@@ -823,12 +773,12 @@ mod tests {
         let mut r = Rng(99);
         let (mut lo, mut hi) = (f32::MAX, f32::MIN);
         for _ in 0..4000 {
-            let p = r.v(20.0);
+            let p = r.point(20.0);
             let v = at(&g, p);
             assert!((-1.0..=1.0).contains(&v), "{v}");
             lo = lo.min(v);
             hi = hi.max(v);
-            let o = r.v(0.01);
+            let o = r.point(0.01);
             let q = [p[0] + o[0], p[1] + o[1], p[2] + o[2]];
             let len = (o[0] * o[0] + o[1] * o[1] + o[2] * o[2]).sqrt();
             assert!((at(&g, q) - v).abs() <= len * super::VALUE_NOISE_LIPSCHITZ + 1e-4);
@@ -839,7 +789,7 @@ mod tests {
     #[test]
     fn icosahedral_symmetry_is_invariant_under_its_mirrors() {
         let j = json!({"IcosahedralSymmetry": {"child": off(sphere(0.2), [0.3, 0.5, 0.9])}});
-        let g = graph(j.clone());
+        let g = graph(&j);
         let phi = (1.0 + 5.0f32.sqrt()) * 0.5;
         let n = [-phi * 0.5, -0.5, 0.5 / phi];
         let reflect = |p: [f32; 3], n: [f32; 3]| {
@@ -849,7 +799,7 @@ mod tests {
         // The last mirror is another of the 15 (its normal is a 2-fold axis).
         let mut r = Rng(4242);
         for _ in 0..2000 {
-            let p = r.v(2.0);
+            let p = r.point(2.0);
             let d = at(&g, p);
             for m in [
                 [1.0, 0.0, 0.0],
@@ -865,12 +815,12 @@ mod tests {
         // A child inside the fundamental domain keeps its own place and gains
         // images, e.g. under a rotation made of two mirrors.
         let inside =
-            graph(json!({"IcosahedralSymmetry": {"child": off(sphere(0.1), [0.05, 0.05, 1.0])}}));
+            graph(&json!({"IcosahedralSymmetry": {"child": off(sphere(0.1), [0.05, 0.05, 1.0])}}));
         assert!((at(&inside, [0.05, 0.05, 1.0]) + 0.1).abs() < 1e-5);
         assert!((at(&inside, [-0.05, 0.05, -1.0]) + 0.1).abs() < 1e-5);
         let turned = reflect(reflect([0.05, 0.05, 1.0], [1.0, 0.0, 0.0]), n);
         assert!((at(&inside, turned) + 0.1).abs() < 1e-5);
-        lipschitz(j, 2.0);
+        lipschitz(&j, 2.0);
     }
 
     #[test]
@@ -879,27 +829,27 @@ mod tests {
             0.5, 0.0, 0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 0.0, 0.0, 1.0,
         ];
         let j = json!({"IFS": {"child": sphere(1.0), "transforms": [half], "iterations": 3}});
-        let g = graph(j.clone());
+        let g = graph(&j);
         // Always the half map: child(p/8) * 8, a sphere of radius 8.
         assert!((at(&g, [10.0, 0.0, 0.0]) - 2.0).abs() < 1e-4);
-        lipschitz(j, 12.0);
+        lipschitz(&j, 12.0);
         // An anisotropic map: never more than the true distance of what it draws.
         let aniso = [
             0.5, 0.0, 0.0, 0.0, 0.0, 2.0, 0.0, 0.0, 0.0, 0.0, 0.25, 0.0, 0.0, 0.0, 0.0, 1.0,
         ];
         let j = json!({"IFS": {"child": sphere(1.0), "transforms": [aniso], "iterations": 1}});
-        finite(j, 5.0);
+        finite(&j, 5.0);
     }
 
     #[test]
     fn heightmap_displacement_samples_the_map() {
         let j = json!({"HeightmapDisplacement": {"child": sphere(1.0),
             "heightmap": [0.0, 0.0, 0.0, 0.2], "width": 2, "height": 2, "amplitude": 1.0, "scale": 1.0}});
-        let g = graph(j.clone());
+        let g = graph(&j);
         // On +Y the map is projected on XZ: (x, z) = (1, 1) maps to sample (1, 1).
         let p: [f32; 3] = [0.99, 3.0, 0.99];
         let plain = (p[0] * p[0] + p[1] * p[1] + p[2] * p[2]).sqrt() - 1.0;
         assert!((at(&g, p) - (plain - 0.2 * 0.995 * 0.995)).abs() < 1e-3);
-        finite(j, 3.0);
+        finite(&j, 3.0);
     }
 }

@@ -205,49 +205,8 @@ pub fn exp_smooth_subtraction<'a>(a: E<'a>, b: E<'a>, k: f32) -> E<'a> {
 
 #[cfg(test)]
 mod tests {
-    use crate::sdf::expr::Graph;
-    use crate::sdf::node::Node;
+    use crate::sdf::lower::testing::{at, graph, lipschitz};
     use serde_json::{Value, json};
-
-    struct Rng(u64);
-    impl Rng {
-        fn f(&mut self) -> f32 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0
-        }
-        fn v(&mut self, s: f32) -> [f32; 3] {
-            [self.f() * s, self.f() * s, self.f() * s]
-        }
-    }
-
-    fn graph(j: Value) -> Graph {
-        let node: Node = serde_json::from_value(j).unwrap();
-        crate::sdf::lower::lower(&node, 100_000).unwrap()
-    }
-
-    fn at(g: &Graph, p: [f32; 3]) -> f32 {
-        g.eval_point(g.root(), p)
-    }
-
-    /// No NaN, and `|d(p) - d(q)| <= |p - q|` over random nearby pairs.
-    fn lipschitz(j: &Value) {
-        let g = graph(j.clone());
-        let mut r = Rng(0x2545_F491_4F6C_DD1D);
-        for _ in 0..2000 {
-            let p = r.v(2.5);
-            let o = r.v(0.05);
-            let q = [p[0] + o[0], p[1] + o[1], p[2] + o[2]];
-            let (dp, dq) = (at(&g, p), at(&g, q));
-            assert!(dp.is_finite() && dq.is_finite(), "{j} NaN at {p:?}");
-            let len = (o[0] * o[0] + o[1] * o[1] + o[2] * o[2]).sqrt();
-            assert!(
-                (dp - dq).abs() <= len * (1.0 + 1e-3) + 1e-5,
-                "{j}: {dp} {dq} {len} at {p:?}"
-            );
-        }
-    }
 
     /// Two overlapping operands: a unit sphere and a box beside it.
     fn op(kind: &str, extra: Value) -> Value {
@@ -293,7 +252,7 @@ mod tests {
             ("ExpSmoothUnion", json!({"k": 0.0})),
         ];
         for (kind, extra) in cases {
-            lipschitz(&op(kind, extra));
+            lipschitz(&op(kind, extra), 2.5);
         }
     }
 
@@ -336,9 +295,9 @@ mod tests {
             ),
         ];
         for (kinds, sharp) in families {
-            let s = graph(op(sharp, json!({})));
+            let s = graph(&op(sharp, json!({})));
             for kind in kinds {
-                let g = graph(op(
+                let g = graph(&op(
                     kind,
                     json!({"r": 0.1, "n": 3.0, "k": 0.01})
                         .as_object()
@@ -370,7 +329,7 @@ mod tests {
 
     #[test]
     fn known_values() {
-        let a = |j: Value, p: [f32; 3]| at(&graph(j), p);
+        let a = |j: Value, p: [f32; 3]| at(&graph(&j), p);
         // Chamfer: the bevel fills the corner between the operands.
         let corner = [0.9f32, 0.55, 0.0];
         assert!(a(op("Union", json!({})), corner) > 0.0);

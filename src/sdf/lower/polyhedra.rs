@@ -86,32 +86,8 @@ pub fn truncated_icosahedron<'a>(p: V3<'a>, radius: f32) -> E<'a> {
 
 #[cfg(test)]
 mod tests {
-    use crate::sdf::expr::{Graph, Op};
-    use crate::sdf::lower::lower;
-    use crate::sdf::node::Node;
+    use crate::sdf::lower::testing::{Pairs, at, cost, graph, lipschitz_pairs, unit_gradient};
     use serde_json::{Value, json};
-
-    /// Small deterministic xorshift generator: uniform in `[-1, 1)`.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> f32 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-        }
-        fn point(&mut self, half: f32) -> [f32; 3] {
-            [self.next() * half, self.next() * half, self.next() * half]
-        }
-    }
-
-    fn graph(v: Value) -> Graph {
-        lower(&serde_json::from_value::<Node>(v).unwrap(), 100_000).unwrap()
-    }
-
-    fn d(g: &Graph, p: [f32; 3]) -> f32 {
-        g.eval_point(g.root(), p)
-    }
 
     fn along(n: [f32; 3], t: f32) -> [f32; 3] {
         let l = (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]).sqrt();
@@ -120,47 +96,22 @@ mod tests {
 
     /// Face values, (b) Lipschitz, unit gradient inside (exact there), (d) no NaN, cost.
     fn check(v: Value, r: f32, faces: &[[f32; 3]]) {
-        let g = graph(v.clone());
-        let ops = g
-            .ops()
-            .iter()
-            .filter(|o| !matches!(o, Op::Const(_) | Op::Input(_)));
-        assert!(ops.count() <= 40, "{v}");
-        assert!((d(&g, [0.0; 3]) + r).abs() < 1e-5, "{v}");
+        let g = graph(&v);
+        assert!(cost(&g) <= 40, "{v}");
+        assert!((at(&g, [0.0; 3]) + r).abs() < 1e-5, "{v}");
         for &n in faces {
             for t in [0.5 * r, r, 1.3 * r] {
-                let got = d(&g, along(n, t));
+                let got = at(&g, along(n, t));
                 assert!((got - (t - r)).abs() < 1e-4, "{v} along {n:?}: {got}");
             }
         }
-        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-        let (mut unit, mut inside) = (0, 0);
-        for _ in 0..2000 {
-            let p = rng.point(2.0 * r);
-            let o = rng.point(0.05);
-            let q = [p[0] + o[0], p[1] + o[1], p[2] + o[2]];
-            let (dp, dq) = (d(&g, p), d(&g, q));
-            assert!(dp.is_finite() && dq.is_finite(), "{v}: NaN at {p:?}");
-            let dist = (o[0] * o[0] + o[1] * o[1] + o[2] * o[2]).sqrt();
-            assert!((dp - dq).abs() <= dist * 1.001 + 1e-5, "{v}: {p:?} {q:?}");
-            if dp < -1e-2 {
-                let h = 1e-3;
-                let len = (0..3)
-                    .map(|i| {
-                        let (mut a, mut b) = (p, p);
-                        a[i] += h;
-                        b[i] -= h;
-                        ((d(&g, a) - d(&g, b)) / (2.0 * h)).powi(2)
-                    })
-                    .sum::<f32>()
-                    .sqrt();
-                inside += 1;
-                unit += usize::from((len - 1.0).abs() < 0.02);
-            }
-        }
+        let samples = lipschitz_pairs(&g, &v, Pairs::within(2.0 * r));
+        let inside: Vec<_> = samples.iter().filter(|s| s.d < -1e-2).collect();
+        let unit = inside.iter().filter(|s| unit_gradient(&g, s.p)).count();
         assert!(
-            inside > 50 && unit * 100 >= inside * 95,
-            "{v}: {unit}/{inside}"
+            inside.len() > 50 && unit * 100 >= inside.len() * 95,
+            "{v}: {unit}/{}",
+            inside.len()
         );
     }
 
@@ -175,7 +126,7 @@ mod tests {
             &[[1.0, 1.0, 1.0], [-1.0, -1.0, 1.0], [1.0, -1.0, -1.0]],
         );
         // A vertex lies at three times the inradius, opposite a face.
-        assert!(d(&graph(v), along([-1.0, -1.0, -1.0], 1.2)).abs() < 1e-5);
+        assert!(at(&graph(&v), along([-1.0, -1.0, -1.0], 1.2)).abs() < 1e-5);
     }
 
     #[test]

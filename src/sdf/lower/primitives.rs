@@ -703,9 +703,7 @@ pub fn box_frame<'a>(p: V3<'a>, half_extents: [f32; 3], edge: f32) -> E<'a> {
 
 #[cfg(test)]
 mod tests {
-    use crate::sdf::expr::Graph;
-    use crate::sdf::lower::lower;
-    use crate::sdf::node::Node;
+    use crate::sdf::lower::testing::{Pairs, at, graph, lipschitz_pairs, unit_gradient};
     use serde_json::{Value, json};
 
     /// What a kind's doc promises about its field.
@@ -748,36 +746,9 @@ mod tests {
         }
     }
 
-    fn graph(json: &Value) -> Graph {
-        let node: Node = serde_json::from_value(json.clone()).expect("valid JSON");
-        lower(&node, 100_000).expect("lowers")
-    }
-
-    /// xorshift64*: deterministic and dependency-free.
-    struct Rng(u64);
-    impl Rng {
-        fn f(&mut self) -> f32 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            let v = self.0.wrapping_mul(0x2545_f491_4f6c_dd1d);
-            (v >> 40) as f32 / (1u64 << 24) as f32
-        }
-        fn sym(&mut self, half: f32) -> f32 {
-            (self.f() * 2.0 - 1.0) * half
-        }
-        fn point(&mut self, half: f32) -> [f32; 3] {
-            [self.sym(half), self.sym(half), self.sym(half)]
-        }
-    }
-
-    fn dist(a: [f32; 3], b: [f32; 3]) -> f32 {
-        ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
-    }
-
     fn check(c: &Case) {
         let g = graph(&c.json);
-        let d = |p: [f32; 3]| g.eval_point(g.root(), p);
+        let d = |p: [f32; 3]| at(&g, p);
         let name = c.json.to_string();
         for &(p, want, exact) in &c.points {
             let got = d(p);
@@ -794,43 +765,15 @@ mod tests {
             }
         }
         assert!(d([0.0; 3]).is_finite(), "{name}: not finite at the origin");
-        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-        let mut unit = 0;
-        let mut counted = 0;
-        for _ in 0..2000 {
-            let p = rng.point(c.half);
-            let q = [
-                p[0] + rng.sym(0.05),
-                p[1] + rng.sym(0.05),
-                p[2] + rng.sym(0.05),
-            ];
-            let (dp, dq) = (d(p), d(q));
-            assert!(dp.is_finite() && dq.is_finite(), "{name}: {dp} at {p:?}");
-            if c.kind != Approx {
-                let lim = dist(p, q) * (1.0 + 1e-3) + 1e-5;
-                assert!(
-                    (dp - dq).abs() <= lim,
-                    "{name}: |d({p:?}) - d({q:?})| = {} > {lim}",
-                    (dp - dq).abs()
-                );
-            }
-            if c.kind == Exact && dp.abs() > 1e-2 {
-                let h = 1e-3;
-                let mut g2 = 0.0;
-                for i in 0..3 {
-                    let (mut a, mut b) = (p, p);
-                    a[i] += h;
-                    b[i] -= h;
-                    g2 += ((d(a) - d(b)) / (2.0 * h)).powi(2);
-                }
-                counted += 1;
-                if (g2.sqrt() - 1.0).abs() < 0.02 {
-                    unit += 1;
-                }
-            }
-        }
+        let pairs = Pairs {
+            tolerance: if c.kind == Approx { None } else { Some(1e-3) },
+            ..Pairs::within(c.half)
+        };
+        let samples = lipschitz_pairs(&g, &name, pairs);
         if c.kind == Exact {
-            let frac = unit as f32 / counted.max(1) as f32;
+            let away: Vec<_> = samples.iter().filter(|s| s.d.abs() > 1e-2).collect();
+            let unit = away.iter().filter(|s| unit_gradient(&g, s.p)).count();
+            let frac = unit as f32 / away.len().max(1) as f32;
             assert!(
                 frac >= 0.95,
                 "{name}: only {frac} of gradients have unit length"

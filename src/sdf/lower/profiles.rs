@@ -418,73 +418,22 @@ pub fn annular2d<'a>(p: V3<'a>, outer_radius: f32, thickness: f32, half_height: 
 
 #[cfg(test)]
 mod tests {
-    use crate::sdf::expr::{Graph, Op};
-    use crate::sdf::lower::lower;
-    use crate::sdf::node::Node;
+    use crate::sdf::lower::testing::{Pairs, Rng, at, cost, graph, lipschitz_pairs, unit_gradient};
     use serde_json::{Value, json};
-
-    /// Small deterministic xorshift generator: uniform in `[-1, 1)`.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> f32 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-        }
-        fn point(&mut self, half: f32) -> [f32; 3] {
-            [self.next() * half, self.next() * half, self.next() * half]
-        }
-    }
-
-    fn graph(v: Value) -> Graph {
-        lower(&serde_json::from_value::<Node>(v).unwrap(), 100_000).unwrap()
-    }
-
-    fn d(g: &Graph, p: [f32; 3]) -> f32 {
-        g.eval_point(g.root(), p)
-    }
 
     /// (b) Lipschitz, (c) unit gradient when `exact`, (d) no NaN, and the cost:
     /// operations other than constants and coordinates.
     fn check(v: Value, half: f32, exact: bool) {
-        let g = graph(v.clone());
-        let ops = g
-            .ops()
-            .iter()
-            .filter(|o| !matches!(o, Op::Const(_) | Op::Input(_)));
-        let ops = ops.count();
+        let g = graph(&v);
+        let ops = cost(&g);
         // About 10 spheres (7 operations each); Polygon2D pays per vertex.
         let vertices = v["Polygon2D"]["vertices"].as_array().map_or(0, Vec::len);
         assert!(ops <= 80 + 30 * vertices, "{v}: {ops} operations");
-        assert!(d(&g, [0.0; 3]).is_finite(), "{v}: NaN at the origin");
-        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-        let (mut unit, mut total) = (0, 0);
-        for _ in 0..2000 {
-            let p = rng.point(half);
-            let o = rng.point(0.05);
-            let q = [p[0] + o[0], p[1] + o[1], p[2] + o[2]];
-            let (dp, dq) = (d(&g, p), d(&g, q));
-            assert!(dp.is_finite() && dq.is_finite(), "{v}: NaN at {p:?}");
-            let dist = (o[0] * o[0] + o[1] * o[1] + o[2] * o[2]).sqrt();
-            assert!(
-                (dp - dq).abs() <= dist * 1.001 + 1e-5,
-                "{v}: not 1-Lipschitz between {p:?} ({dp}) and {q:?} ({dq})"
-            );
-            if exact {
-                let h = 1e-3;
-                let grad = (0..3).map(|i| {
-                    let (mut a, mut b) = (p, p);
-                    a[i] += h;
-                    b[i] -= h;
-                    (d(&g, a) - d(&g, b)) / (2.0 * h)
-                });
-                let len = grad.map(|x| x * x).sum::<f32>().sqrt();
-                total += 1;
-                unit += usize::from((len - 1.0).abs() < 0.02);
-            }
-        }
+        assert!(at(&g, [0.0; 3]).is_finite(), "{v}: NaN at the origin");
+        let samples = lipschitz_pairs(&g, &v, Pairs::within(half));
         if exact {
+            let unit = samples.iter().filter(|s| unit_gradient(&g, s.p)).count();
+            let total = samples.len();
             assert!(
                 unit * 100 >= total * 95,
                 "{v}: |grad| = 1 at {unit}/{total}"
@@ -494,9 +443,9 @@ mod tests {
 
     /// Asserts `d(p)` for each `(point, distance)` pair.
     fn values(v: Value, cases: &[([f32; 3], f32)]) {
-        let g = graph(v.clone());
+        let g = graph(&v);
         for &(p, want) in cases {
-            let got = d(&g, p);
+            let got = at(&g, p);
             assert!(
                 (got - want).abs() < 1e-4,
                 "{v} at {p:?}: {got}, want {want}"
@@ -627,9 +576,9 @@ mod tests {
     fn moon() {
         // ALICE-SDF cuts discs at x = +d and x = -d.
         let v = json!({"Moon": {"d": 0.3, "ra": 0.5, "rb": 0.4, "half_height": 0.5}});
-        let g = graph(v.clone());
-        assert!(d(&g, [0.0, 0.0, 0.45]) < 0.0);
-        assert!(d(&g, [0.3, 0.0, 0.0]) > 0.0 && d(&g, [-0.3, 0.0, 0.0]) > 0.0);
+        let g = graph(&v);
+        assert!(at(&g, [0.0, 0.0, 0.45]) < 0.0);
+        assert!(at(&g, [0.3, 0.0, 0.0]) > 0.0 && at(&g, [-0.3, 0.0, 0.0]) > 0.0);
         check(v, 1.2, false);
     }
 
@@ -647,23 +596,23 @@ mod tests {
         check(v.clone(), 1.2, true);
         // Thickness above length is the same plus sign with the roles swapped.
         let w = json!({"CrossShape": {"length": 0.1, "thickness": 0.5, "round_radius": 0.05, "half_height": 0.5}});
-        let (a, b) = (graph(v), graph(w));
+        let (a, b) = (graph(&v), graph(&w));
         let mut rng = Rng(7);
         for _ in 0..200 {
             let p = rng.point(1.0);
-            assert!((d(&a, p) - d(&b, p)).abs() < 1e-5);
+            assert!((at(&a, p) - at(&b, p)).abs() < 1e-5);
         }
     }
 
     #[test]
     fn blobby_cross() {
         let v = json!({"BlobbyCross": {"size": 0.5, "half_height": 0.5}});
-        let g = graph(v.clone());
+        let g = graph(&v);
         // The arms reach ±size on the axes.
         for p in [[0.5, 0.0, 0.0], [0.0, 0.0, -0.5]] {
-            assert!(d(&g, p).abs() < 1e-4, "{}", d(&g, p));
+            assert!(at(&g, p).abs() < 1e-4, "{}", at(&g, p));
         }
-        assert!(d(&g, [0.0; 3]) < 0.0 && d(&g, [0.4, 0.0, 0.4]) > 0.0);
+        assert!(at(&g, [0.0; 3]) < 0.0 && at(&g, [0.4, 0.0, 0.4]) > 0.0);
         check(v, 1.0, true);
     }
 
@@ -683,7 +632,7 @@ mod tests {
         check(v, 1.2, true);
         // A brute-force distance to the boundary at a few points.
         let g = graph(
-            json!({"ParabolaSegment": {"width": 0.5, "para_height": 0.6, "half_depth": 10.0}}),
+            &json!({"ParabolaSegment": {"width": 0.5, "para_height": 0.6, "half_depth": 10.0}}),
         );
         let mut rng = Rng(3);
         for _ in 0..100 {
@@ -697,7 +646,7 @@ mod tests {
                     .min((p[0] - x).hypot(p[1]));
             }
             assert!(
-                (d(&g, [p[0], p[1], 0.0]).abs() - best).abs() < 1e-3,
+                (at(&g, [p[0], p[1], 0.0]).abs() - best).abs() < 1e-3,
                 "{p:?}"
             );
         }
@@ -728,7 +677,7 @@ mod tests {
         let v =
             json!({"StarPolygon": {"radius": 0.6, "n_points": 5.0, "m": 0.25, "half_height": 0.5}});
         values(v.clone(), &[([0.0, 0.0, 0.6], 0.0), ([0.0, 0.0, 0.8], 0.2)]);
-        assert!(d(&graph(v.clone()), [0.0; 3]) < 0.0);
+        assert!(at(&graph(&v), [0.0; 3]) < 0.0);
         check(v, 1.2, true);
         check(
             json!({"StarPolygon": {"radius": 0.5, "n_points": 5.0, "m": 3.0, "half_height": 0.5}}),
@@ -747,7 +696,7 @@ mod tests {
         let v = json!({"Stairs": {"step_width": 0.25, "step_height": 0.2, "n_steps": 4.0, "half_depth": 0.5}});
         check(v.clone(), 1.2, true);
         // Against the union of ALICE-SDF's step boxes: same sign, same distance outside.
-        let g = graph(v);
+        let g = graph(&v);
         let mut rng = Rng(11);
         for _ in 0..2000 {
             let p = rng.point(1.0);
@@ -759,7 +708,7 @@ mod tests {
                 want = want.min(dx.max(0.0).hypot(dy.max(0.0)) + dx.max(dy).min(0.0));
             }
             let want = want.max(p[2].abs() - 0.5);
-            let got = d(&g, p);
+            let got = at(&g, p);
             assert_eq!(got < 0.0, want < 0.0, "{p:?}: {got} vs {want}");
             if want > 0.0 && p[2].abs() < 0.5 {
                 assert!((got - want).abs() < 1e-4, "{p:?}: {got} vs {want}");
@@ -856,10 +805,10 @@ mod tests {
         );
         check(v, 1.0, true);
         let tri = json!({"Polygon2D": {"vertices": [[-0.5, -0.5], [0.5, -0.5], [0.0, 0.5]], "half_height": 0.5}});
-        assert!(d(&graph(tri.clone()), [0.0; 3]) < 0.0);
+        assert!(at(&graph(&tri), [0.0; 3]) < 0.0);
         check(tri, 1.2, true);
         let few = json!({"Polygon2D": {"vertices": [[0.0, 0.0], [1.0, 0.0]], "half_height": 0.5}});
-        assert_eq!(d(&graph(few), [0.0; 3]), 1e10);
+        assert_eq!(at(&graph(&few), [0.0; 3]), 1e10);
         let repeated = json!({"Polygon2D": {"vertices": [[0.0, 0.0], [0.0, 0.0], [1.0, 0.0], [0.0, 1.0]], "half_height": 0.5}});
         check(repeated, 1.2, true);
     }

@@ -321,53 +321,8 @@ fn guard_factor(f: f32) -> f32 {
 
 #[cfg(test)]
 mod tests {
-    use crate::sdf::expr::Graph;
-    use crate::sdf::node::Node;
-    use serde_json::{Value, json};
-
-    struct Rng(u64);
-    impl Rng {
-        fn f(&mut self) -> f32 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0
-        }
-        fn v(&mut self, s: f32) -> [f32; 3] {
-            [self.f() * s, self.f() * s, self.f() * s]
-        }
-    }
-
-    fn graph(j: Value) -> Graph {
-        let node: Node = serde_json::from_value(j).unwrap();
-        crate::sdf::lower::lower(&node, 100_000).unwrap()
-    }
-
-    fn at(g: &Graph, p: [f32; 3]) -> f32 {
-        g.eval_point(g.root(), p)
-    }
-
-    /// No NaN, and `|d(p) - d(q)| <= |p - q|` over random nearby pairs.
-    fn lipschitz(j: &Value, extent: f32) {
-        let g = graph(j.clone());
-        let mut r = Rng(0xDEAD_BEEF_1234_5678);
-        for _ in 0..2000 {
-            let p = r.v(extent);
-            let o = r.v(0.05);
-            let q = [p[0] + o[0], p[1] + o[1], p[2] + o[2]];
-            let (dp, dq) = (at(&g, p), at(&g, q));
-            assert!(dp.is_finite() && dq.is_finite(), "{j} NaN at {p:?}");
-            let len = (o[0] * o[0] + o[1] * o[1] + o[2] * o[2]).sqrt();
-            assert!(
-                (dp - dq).abs() <= len * (1.0 + 1e-3) + 1e-5,
-                "{j}: {dp} {dq} {len} at {p:?}"
-            );
-        }
-    }
-
-    fn sphere(r: f32) -> Value {
-        json!({"Sphere": {"radius": r}})
-    }
+    use crate::sdf::lower::testing::{at, finite, graph, lipschitz, sphere};
+    use serde_json::json;
 
     const ID: [f32; 16] = [
         1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0,
@@ -376,10 +331,10 @@ mod tests {
     #[test]
     fn scales() {
         let s = json!({"Scale": {"child": sphere(1.0), "factor": 2.0}});
-        assert!((at(&graph(s.clone()), [3.0, 0.0, 0.0]) - 1.0).abs() < 1e-6);
+        assert!((at(&graph(&s), [3.0, 0.0, 0.0]) - 1.0).abs() < 1e-6);
         lipschitz(&s, 4.0);
         let n = json!({"ScaleNonUniform": {"child": sphere(1.0), "factors": [2.0, 1.0, 0.5]}});
-        let g = graph(n.clone());
+        let g = graph(&n);
         assert!(at(&g, [1.9, 0.0, 0.0]) < 0.0);
         assert!(at(&g, [0.0, 0.0, 0.6]) > 0.0);
         lipschitz(&n, 3.0);
@@ -388,29 +343,24 @@ mod tests {
     #[test]
     fn projective_transform_is_a_bound() {
         let id = json!({"ProjectiveTransform": {"child": sphere(1.0), "inv_matrix": ID, "lipschitz_bound": 1.0}});
-        assert!((at(&graph(id), [3.0, 0.0, 0.0]) - 2.0).abs() < 1e-4);
+        assert!((at(&graph(&id), [3.0, 0.0, 0.0]) - 2.0).abs() < 1e-4);
         // A uniform scale by 2 in the inverse map halves the shape.
         let mut m = ID;
         m[0] = 2.0;
         m[5] = 2.0;
         m[10] = 2.0;
         let half = json!({"ProjectiveTransform": {"child": sphere(1.0), "inv_matrix": m, "lipschitz_bound": 10.0}});
-        assert!((at(&graph(half.clone()), [1.5, 0.0, 0.0]) - 1.0).abs() < 1e-4);
+        assert!((at(&graph(&half), [1.5, 0.0, 0.0]) - 1.0).abs() < 1e-4);
         lipschitz(&half, 3.0);
         // A perspective division: w = 1 + 0.3 z.
         let mut m = ID;
         m[11] = 0.3;
         let persp = json!({"ProjectiveTransform": {"child": {"Box3d": {"half_extents": [0.5, 0.5, 0.5]}}, "inv_matrix": m, "lipschitz_bound": 10.0}});
-        let g = graph(persp.clone());
+        let g = graph(&persp);
         assert!(at(&g, [0.0, 0.0, 0.0]) < 0.0);
         lipschitz(&persp, 1.5);
         // Across w = 0 (z = -10/3) nothing is NaN.
-        let g = graph(persp);
-        let mut r = Rng(3);
-        for _ in 0..2000 {
-            let p = r.v(8.0);
-            assert!(at(&g, p).is_finite(), "{p:?}");
-        }
+        finite(&persp, 8.0);
         assert!(at(&g, [0.0, 0.0, -10.0 / 3.0]).is_finite());
     }
 
@@ -424,13 +374,13 @@ mod tests {
             .collect();
         let j = json!({"LatticeDeform": {"child": sphere(0.5), "control_points": rest, "nx": 2, "ny": 2, "nz": 2,
             "bbox_min": [-1.0, -1.0, -1.0], "bbox_max": [1.0, 1.0, 1.0]}});
-        let g = graph(j.clone());
+        let g = graph(&j);
         assert!((at(&g, [0.0, 0.0, 0.0]) + 0.5).abs() < 1e-6);
         // Shift the whole lattice by +0.3 in x: the sphere follows.
         let moved: Vec<[f32; 3]> = rest.iter().map(|c| [c[0] + 0.3, c[1], c[2]]).collect();
         let j = json!({"LatticeDeform": {"child": sphere(0.5), "control_points": moved, "nx": 2, "ny": 2, "nz": 2,
             "bbox_min": [-1.0, -1.0, -1.0], "bbox_max": [1.0, 1.0, 1.0]}});
-        let g = graph(j.clone());
+        let g = graph(&j);
         assert!((at(&g, [0.3, 0.0, 0.0]) + 0.5).abs() < 1e-5);
         assert!(at(&g, [-0.35, 0.0, 0.0]) > 0.0);
         lipschitz(&j, 2.0);
@@ -453,14 +403,14 @@ mod tests {
             {"inv_bind_pose": ID, "current_pose": shift, "weight": 1.0},
             {"inv_bind_pose": ID, "current_pose": ID, "weight": 1.0}
         ]}});
-        let g = graph(j.clone());
+        let g = graph(&j);
         // The average map is p - (0.5, 0, 0): the sphere sits at +0.5.
         assert!((at(&g, [0.5, 0.0, 0.0]) + 0.5).abs() < 1e-4);
         lipschitz(&j, 2.0);
         let none = json!({"SdfSkinning": {"child": sphere(0.5), "bones": [
             {"inv_bind_pose": ID, "current_pose": shift, "weight": 0.0}
         ]}});
-        assert!((at(&graph(none), [0.0, 0.0, 0.0]) + 0.5).abs() < 1e-6);
+        assert!((at(&graph(&none), [0.0, 0.0, 0.0]) + 0.5).abs() < 1e-6);
         let mut stretch = ID;
         stretch[0] = 3.0;
         let s = json!({"SdfSkinning": {"child": sphere(0.5), "bones": [
