@@ -24,7 +24,7 @@ use super::tape::Tape;
 
 /// Tile edge lengths in pixels, coarse to fine; the last level is evaluated per
 /// pixel, in blocks of [`LEAF`]² = 64 points.
-pub const TILE_SIZES: [usize; 3] = [64, 16, 8];
+pub const TILE_SIZES: [usize; 4] = [256, 64, 16, 8];
 const LEAF: usize = 8;
 const LEAF_POINTS: usize = LEAF * LEAF;
 

@@ -668,3 +668,22 @@ pub(crate) mod tests {
         assert_eq!(s.eval_point([0.5, 0.0, 0.0]), 0.5f32.sin());
     }
 }
+#[cfg(test)]
+mod probe {
+    #[test]
+    #[ignore]
+    fn dump_demo() {
+        use crate::sdf::document::Document;
+        let text = include_str!("../../tests/data/alice-demo.asdf.json");
+        let doc = Document::from_value(serde_json::from_str(text).unwrap()).unwrap();
+        let g = crate::sdf::lower::lower(&doc.root, 100_000).unwrap();
+        let t = super::Tape::new(&g);
+        eprintln!("len {} regs {}", t.len(), t.reg_count());
+        let mut h = std::collections::BTreeMap::new();
+        for i in t.insts() { *h.entry(format!("{:?}", i.op)).or_insert(0) += 1; }
+        eprintln!("{h:?}");
+        let p = crate::sdf::vm::parse(include_str!("../../tests/data/prospero.vm")).unwrap();
+        let t = super::Tape::new(&p);
+        eprintln!("prospero len {} regs {}", t.len(), t.reg_count());
+    }
+}
