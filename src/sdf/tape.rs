@@ -182,6 +182,29 @@ pub struct Tape {
     output: u32,
     /// SSA index of the result (the last instruction in practice).
     root: u32,
+    /// `fused[k]`: instruction `k + 1` is a unary [`is_fusable_tail`] op whose only
+    /// input is `k`'s result, used nowhere else, and whose result register is none of
+    /// `k`'s operands, so the batch kernel may run the pair in one pass without
+    /// storing `k`'s result.
+    fused: Vec<bool>,
+}
+
+/// Heads of fused pairs: cheap arithmetic whose result feeds a tail directly.
+pub fn is_fusable_head(op: Opcode) -> bool {
+    use Opcode::*;
+    matches!(
+        op,
+        Add | Sub | Mul | Min | Max | MaxImm | MinImm | AddImm | SubImm | MulImm | Square | Abs
+    )
+}
+
+/// Tails of fused pairs: unary ops applied to the head's result in registers.
+pub fn is_fusable_tail(op: Opcode) -> bool {
+    use Opcode::*;
+    matches!(
+        op,
+        AddImm | SubImm | MulImm | MaxImm | MinImm | Abs | Square | Sqrt
+    )
 }
 
 const NONE: u32 = u32::MAX;
@@ -295,6 +318,7 @@ impl Tape {
     pub fn byte_size(&self) -> usize {
         std::mem::size_of::<Tape>()
             + (self.ssa.capacity() + self.regs.capacity()) * std::mem::size_of::<Inst>()
+            + self.fused.capacity()
     }
 
     /// Number of registers the register form uses.
@@ -310,6 +334,11 @@ impl Tape {
     /// The register form, in evaluation order.
     pub fn insts(&self) -> &[Inst] {
         &self.regs
+    }
+
+    /// Fusion flags, index for index with [`Tape::insts`] (see the field doc).
+    pub fn fused(&self) -> &[bool] {
+        &self.fused
     }
 
     /// The SSA form, index for index with [`Tape::insts`].
@@ -496,12 +525,37 @@ fn compile(ssa: &[Inst], root: u32, choices: Option<&[Choice]>) -> Tape {
         new_ssa.push(inst);
         new_regs.push(rinst);
     }
+    // Fusion: count uses in the SSA form, then pair heads with their only user
+    // when it comes right after.
+    let mut uses = vec![0u32; new_ssa.len()];
+    for inst in &new_ssa {
+        for &o in &[inst.a, inst.b, inst.c][..inst.op.arity()] {
+            uses[o as usize] += 1;
+        }
+    }
+    let mut fused = vec![false; new_ssa.len()];
+    let mut k = 0;
+    while k + 1 < new_ssa.len() {
+        let (h, t) = (&new_regs[k], &new_regs[k + 1]);
+        let ok = is_fusable_head(h.op)
+            && is_fusable_tail(t.op)
+            && new_ssa[k + 1].a == k as u32
+            && uses[k] == 1
+            && ![h.a, h.b][..h.op.arity()].contains(&t.out);
+        if ok {
+            fused[k] = true;
+            k += 2;
+        } else {
+            k += 1;
+        }
+    }
     Tape {
         ssa: new_ssa,
         regs: new_regs,
         nregs,
         output,
         root: new_of[root as usize],
+        fused,
     }
 }
 
@@ -680,7 +734,9 @@ mod probe {
         let t = super::Tape::new(&g);
         eprintln!("len {} regs {}", t.len(), t.reg_count());
         let mut h = std::collections::BTreeMap::new();
-        for i in t.insts() { *h.entry(format!("{:?}", i.op)).or_insert(0) += 1; }
+        for i in t.insts() {
+            *h.entry(format!("{:?}", i.op)).or_insert(0) += 1;
+        }
         eprintln!("{h:?}");
         let p = crate::sdf::vm::parse(include_str!("../../tests/data/prospero.vm")).unwrap();
         let t = super::Tape::new(&p);
