@@ -194,7 +194,20 @@ pub fn is_fusable_head(op: Opcode) -> bool {
     use Opcode::*;
     matches!(
         op,
-        Add | Sub | Mul | Min | Max | MaxImm | MinImm | AddImm | SubImm | MulImm | Square | Abs
+        Add | Sub
+            | Mul
+            | Min
+            | Max
+            | MaxImm
+            | MinImm
+            | AddImm
+            | SubImm
+            | ImmSub
+            | MulImm
+            | Square
+            | Abs
+            | Neg
+            | Sqrt
     )
 }
 
@@ -203,7 +216,7 @@ pub fn is_fusable_tail(op: Opcode) -> bool {
     use Opcode::*;
     matches!(
         op,
-        AddImm | SubImm | MulImm | MaxImm | MinImm | Abs | Square | Sqrt
+        AddImm | SubImm | ImmSub | MulImm | MaxImm | MinImm | Abs | Square | Sqrt | Neg
     )
 }
 
@@ -231,9 +244,8 @@ impl Tape {
             }
             map[i]
         }
-        let root = graph.root() as usize;
-        for (i, op) in ops.iter().enumerate().take(root + 1) {
-            let inst = match *op {
+        for i in post_order(graph) {
+            let inst = match ops[i] {
                 Op::Input(axis) => Inst::new(
                     match axis {
                         Axis::X => Opcode::X,
@@ -420,6 +432,41 @@ impl Tape {
     }
 }
 
+/// The non-constant ops reachable from the root, each after its operands, in
+/// depth-first post-order: a value used once is then computed right before its
+/// user, which keeps few registers live and lets the batch kernel fuse pairs.
+/// Iterative, so deep graphs cannot overflow the stack.
+fn post_order(graph: &Graph) -> Vec<usize> {
+    let ops = graph.ops();
+    let mut done = vec![false; ops.len()];
+    let mut order = Vec::with_capacity(ops.len());
+    if ops.is_empty() {
+        return order;
+    }
+    // (op, index of the next operand to visit)
+    let mut stack: Vec<(usize, usize)> = vec![(graph.root() as usize, 0)];
+    while let Some(&mut (i, ref mut next)) = stack.last_mut() {
+        if done[i] {
+            stack.pop();
+            continue;
+        }
+        let operand = ops[i].operands().nth(*next);
+        *next += 1;
+        match operand {
+            Some(o) if !done[o as usize] => stack.push((o as usize, 0)),
+            Some(_) => {}
+            None => {
+                done[i] = true;
+                stack.pop();
+                if !matches!(ops[i], Op::Const(_)) {
+                    order.push(i);
+                }
+            }
+        }
+    }
+    order
+}
+
 /// Rewrites `inst` (SSA form) under `choice`: returns `Ok(inst)` to keep it as is or
 /// rewritten, or `Err(src)` when its value is simply the value of `src`.
 fn apply_choice(inst: Inst, choice: Choice) -> Result<Inst, u32> {
@@ -444,10 +491,14 @@ fn compile(ssa: &[Inst], root: u32, choices: Option<&[Choice]>) -> Tape {
     let mut reg = vec![NONE; n];
     // alias[i]: the SSA value that i turned out to equal (no instruction emitted).
     let mut alias = vec![NONE; n];
-    let mut free: Vec<u32> = Vec::new();
+    // Free registers, oldest first: taking the least recently freed one means an
+    // instruction's operands rarely land in the register its single user writes,
+    // which is what lets the batch kernel fuse the pair (the count of registers
+    // is the peak of live values whatever the choice).
+    let mut free: std::collections::VecDeque<u32> = std::collections::VecDeque::new();
     let mut nregs = 0u32;
-    let mut alloc = |free: &mut Vec<u32>| {
-        free.pop().unwrap_or_else(|| {
+    let mut alloc = |free: &mut std::collections::VecDeque<u32>| {
+        free.pop_front().unwrap_or_else(|| {
             nregs += 1;
             nregs - 1
         })
@@ -487,7 +538,7 @@ fn compile(ssa: &[Inst], root: u32, choices: Option<&[Choice]>) -> Tape {
             rops[k] = reg[o];
         }
         // Freed only now, so the result register differs from every operand's.
-        free.push(r);
+        free.push_back(r);
         rinst.a = rops[0];
         rinst.b = rops[1];
         rinst.c = rops[2];
@@ -720,26 +771,5 @@ pub(crate) mod tests {
         let s = t.simplify(&choices);
         assert_eq!(s.len(), 2, "{:?}", s.insts());
         assert_eq!(s.eval_point([0.5, 0.0, 0.0]), 0.5f32.sin());
-    }
-}
-#[cfg(test)]
-mod probe {
-    #[test]
-    #[ignore]
-    fn dump_demo() {
-        use crate::sdf::document::Document;
-        let text = include_str!("../../tests/data/alice-demo.asdf.json");
-        let doc = Document::from_value(serde_json::from_str(text).unwrap()).unwrap();
-        let g = crate::sdf::lower::lower(&doc.root, 100_000).unwrap();
-        let t = super::Tape::new(&g);
-        eprintln!("len {} regs {}", t.len(), t.reg_count());
-        let mut h = std::collections::BTreeMap::new();
-        for i in t.insts() {
-            *h.entry(format!("{:?}", i.op)).or_insert(0) += 1;
-        }
-        eprintln!("{h:?}");
-        let p = crate::sdf::vm::parse(include_str!("../../tests/data/prospero.vm")).unwrap();
-        let t = super::Tape::new(&p);
-        eprintln!("prospero len {} regs {}", t.len(), t.reg_count());
     }
 }

@@ -158,6 +158,8 @@ fn run_fused<const N: usize>(
             match tail.op {
                 Opcode::AddImm => with_tail!(@ |$v| $e, |t| t + ti),
                 Opcode::SubImm => with_tail!(@ |$v| $e, |t| t - ti),
+                Opcode::ImmSub => with_tail!(@ |$v| $e, |t| ti - t),
+                Opcode::Neg => with_tail!(@ |$v| $e, |t| -t),
                 Opcode::MulImm => with_tail!(@ |$v| $e, |t| t * ti),
                 Opcode::MaxImm => with_tail!(@ |$v| $e, |t| t.max(ti)),
                 Opcode::MinImm => with_tail!(@ |$v| $e, |t| t.min(ti)),
@@ -188,6 +190,9 @@ fn run_fused<const N: usize>(
         Opcode::MinImm => with_tail!(|v| v.0.min(hi)),
         Opcode::AddImm => with_tail!(|v| v.0 + hi),
         Opcode::SubImm => with_tail!(|v| v.0 - hi),
+        Opcode::ImmSub => with_tail!(|v| hi - v.0),
+        Opcode::Neg => with_tail!(|v| -v.0),
+        Opcode::Sqrt => with_tail!(|v| v.0.max(0.0).sqrt()),
         Opcode::MulImm => with_tail!(|v| v.0 * hi),
         Opcode::Square => with_tail!(|v| v.0 * v.0),
         Opcode::Abs => with_tail!(|v| v.0.abs()),
