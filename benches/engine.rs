@@ -125,5 +125,41 @@ fn per_op(c: &mut Criterion) {
     grp.finish();
 }
 
-criterion_group!(benches, eval_demo, prospero, per_op);
+/// Bounds of a union of 500 spheres (about 5000 tape instructions, the size a
+/// 1000-node tree lowers to).
+fn bounds(c: &mut Criterion) {
+    let mut g = Graph::default();
+    let (x, y, z) = (
+        g.push(Op::Input(Axis::X)),
+        g.push(Op::Input(Axis::Y)),
+        g.push(Op::Input(Axis::Z)),
+    );
+    let mut acc = None;
+    for (k, p) in points(500).into_iter().enumerate() {
+        let mut sum = None;
+        for (v, cc) in [(x, p[0]), (y, p[1]), (z, p[2])] {
+            let cc = g.constant_id(cc);
+            let d = g.push(Op::Binary(Binary::Sub, v, cc));
+            let d2 = g.push(Op::Unary(Unary::Square, d));
+            sum = Some(match sum {
+                None => d2,
+                Some(s) => g.push(Op::Binary(Binary::Add, s, d2)),
+            });
+        }
+        let l = g.push(Op::Unary(Unary::Sqrt, sum.expect("three terms")));
+        let r = g.constant_id(0.1 + (k % 7) as f32 * 0.01);
+        let d = g.push(Op::Binary(Binary::Sub, l, r));
+        acc = Some(match acc {
+            None => d,
+            Some(a) => g.push(Op::Binary(Binary::Min, a, d)),
+        });
+    }
+    g.set_root(acc.expect("spheres"));
+    let tape = Tape::new(&g);
+    c.bench_function(&format!("bounds_{}_insts", tape.len()), |b| {
+        b.iter(|| ai_modeler::sdf::bounds::bounds(black_box(&tape)))
+    });
+}
+
+criterion_group!(benches, eval_demo, prospero, per_op, bounds);
 criterion_main!(benches);

@@ -122,6 +122,12 @@ struct Scratch {
 /// Renders the cross-section of `tape` described by `settings`.
 pub fn slice(tape: &Tape, settings: &SliceSettings) -> Image {
     let size = settings.size;
+    if size == 0 {
+        return Image {
+            size,
+            pixels: Vec::new(),
+        };
+    }
     let [x0, x1, y0, y1] = settings.region;
     let frame = Frame {
         x0,
@@ -303,6 +309,17 @@ mod tests {
         let d = g.push(Op::Binary(Binary::Sub, r, c));
         g.set_root(d);
         let tape = Tape::new(&g);
+        assert!(
+            slice(
+                &tape,
+                &SliceSettings {
+                    size: 0,
+                    ..SliceSettings::default()
+                }
+            )
+            .pixels
+            .is_empty()
+        );
         for size in [1, 7, 100, 130] {
             let img = slice(
                 &tape,
