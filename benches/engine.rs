@@ -46,6 +46,16 @@ fn eval_demo(c: &mut Criterion) {
             })
         });
     }
+    // The narrower kernels, one thread, for comparison.
+    for (name, w) in [("w8", SimdWidth::W8), ("w4", SimdWidth::W4)] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("pool");
+        g.bench_function(BenchmarkId::new("threads_1", name), |b| {
+            b.iter(|| pool.install(|| eval_points(&tape, black_box(&pts), &mut out, w)))
+        });
+    }
     g.finish();
 }
 
