@@ -183,7 +183,8 @@ pub struct Tape {
     /// SSA index of the result (the last instruction in practice).
     root: u32,
     /// `fused[k]`: instruction `k + 1` is a unary [`is_fusable_tail`] op whose only
-    /// input is `k`'s result, used nowhere else, and whose result register is none of
+    /// input is `k`'s result (or an [`is_fusable_binary_tail`] op with `k`'s result
+    /// as one operand), `k`'s result is used nowhere else, and whose result register is none of
     /// `k`'s operands, so the batch kernel may run the pair in one pass without
     /// storing `k`'s result.
     fused: Vec<bool>,
@@ -209,6 +210,13 @@ pub fn is_fusable_head(op: Opcode) -> bool {
             | Neg
             | Sqrt
     )
+}
+
+/// Binary tails of fused pairs: one operand is the head's result, the other a
+/// register.
+pub fn is_fusable_binary_tail(op: Opcode) -> bool {
+    use Opcode::*;
+    matches!(op, Add | Sub | Mul | Min | Max)
 }
 
 /// Tails of fused pairs: unary ops applied to the head's result in registers.
@@ -588,9 +596,11 @@ fn compile(ssa: &[Inst], root: u32, choices: Option<&[Choice]>) -> Tape {
     let mut k = 0;
     while k + 1 < new_ssa.len() {
         let (h, t) = (&new_regs[k], &new_regs[k + 1]);
+        let ts = &new_ssa[k + 1];
+        let tail_ok = (is_fusable_tail(t.op) && ts.a == k as u32)
+            || (is_fusable_binary_tail(t.op) && (ts.a == k as u32 || ts.b == k as u32));
         let ok = is_fusable_head(h.op)
-            && is_fusable_tail(t.op)
-            && new_ssa[k + 1].a == k as u32
+            && tail_ok
             && uses[k] == 1
             && ![h.a, h.b][..h.op.arity()].contains(&t.out);
         if ok {

@@ -166,9 +166,37 @@ fn run_fused<const N: usize>(
                 Opcode::Abs => with_tail!(@ |$v| $e, |t| t.abs()),
                 Opcode::Square => with_tail!(@ |$v| $e, |t| t * t),
                 Opcode::Sqrt => with_tail!(@ |$v| $e, |t| t.max(0.0).sqrt()),
+                Opcode::Add => with_tail!(@2 |$v| $e, |t, u| t + u),
+                Opcode::Sub => with_tail!(@2 |$v| $e, |t, u| t - u),
+                Opcode::Mul => with_tail!(@2 |$v| $e, |t, u| t * u),
+                Opcode::Min => with_tail!(@2 |$v| $e, |t, u| t.min(u)),
+                Opcode::Max => with_tail!(@2 |$v| $e, |t, u| t.max(u)),
                 _ => unreachable!("tape fused a non-tail op"),
             }
         };
+        // Binary tail: `$t`/`$u` are the tail's first/second operands in order;
+        // one of them is the head's result, the other comes from a register.
+        (@2 |$v:ident| $e:expr, |$t:ident, $u:ident| $f:expr) => {{
+            let av = r.get(head.a);
+            let bv = if head.op.arity() > 1 { r.get(head.b) } else { av };
+            if tail.a == head.out {
+                let other = r.get(tail.b);
+                for i in 0..N {
+                    let $v = (av[i], bv[i]);
+                    let $t = $e;
+                    let $u = other[i];
+                    o[i] = $f;
+                }
+            } else {
+                let other = r.get(tail.a);
+                for i in 0..N {
+                    let $v = (av[i], bv[i]);
+                    let $u = $e;
+                    let $t = other[i];
+                    o[i] = $f;
+                }
+            }
+        }};
         (@ |$v:ident| $e:expr, |$t:ident| $f:expr) => {{
             let av = r.get(head.a);
             // Unary heads have no second operand (`b` is a placeholder 0).
