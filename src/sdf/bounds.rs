@@ -17,10 +17,10 @@ use super::tape::Tape;
 
 /// Half-size of the universe box.
 pub const LIMIT: f32 = 1.0e4;
-/// Bisection steps per face and round.
-const STEPS: usize = 18;
-/// Rounds over the six faces.
-const ROUNDS: usize = 2;
+/// Bisection steps per face in each round over the six faces: the first round
+/// finds the faces to within 2·LIMIT/2^14 ≈ 1.2, the second refines them to
+/// 1/1024 of the box found.
+const STEPS: [usize; 2] = [14, 10];
 
 /// Whether the box `b` provably holds no inside point.
 fn empty(tape: &Tape, lo: [f32; 3], hi: [f32; 3], s: &mut IntervalScratch) -> bool {
@@ -39,9 +39,16 @@ pub fn bounds(tape: &Tape) -> Option<([f32; 3], [f32; 3])> {
         return None;
     }
     // Simplify once for the universe box: later boxes are inside it.
-    let simplified = tape.simplify(&s.choices);
-    let tape = &simplified;
-    for round in 0..ROUNDS {
+    let mut tape = tape.simplify(&s.choices);
+    for (round, steps) in STEPS.into_iter().enumerate() {
+        if round > 0 {
+            // Branches that cannot win inside the box found so far are dropped.
+            if empty(&tape, lo, hi, &mut s) {
+                return None;
+            }
+            tape = tape.simplify(&s.choices);
+        }
+        let tape = &tape;
         for axis in 0..3 {
             for upper in [false, true] {
                 // Bisect the face position t between the current face (`far`,
@@ -65,7 +72,7 @@ pub fn bounds(tape: &Tape) -> Option<([f32; 3], [f32; 3])> {
                         return None;
                     }
                 }
-                for _ in 0..STEPS {
+                for _ in 0..steps {
                     let mid = 0.5 * (far + near);
                     let (mut sl, mut sh) = (lo, hi);
                     if upper {

@@ -24,7 +24,7 @@ use super::tape::Tape;
 
 /// Tile edge lengths in pixels, coarse to fine; the last level is evaluated per
 /// pixel, in blocks of [`LEAF`]² = 64 points.
-pub const TILE_SIZES: [usize; 3] = [64, 16, 8];
+pub const TILE_SIZES: [usize; 4] = [256, 64, 16, 8];
 const LEAF: usize = 8;
 const LEAF_POINTS: usize = LEAF * LEAF;
 
@@ -122,6 +122,12 @@ struct Scratch {
 /// Renders the cross-section of `tape` described by `settings`.
 pub fn slice(tape: &Tape, settings: &SliceSettings) -> Image {
     let size = settings.size;
+    if size == 0 {
+        return Image {
+            size,
+            pixels: Vec::new(),
+        };
+    }
     let [x0, x1, y0, y1] = settings.region;
     let frame = Frame {
         x0,
@@ -303,6 +309,17 @@ mod tests {
         let d = g.push(Op::Binary(Binary::Sub, r, c));
         g.set_root(d);
         let tape = Tape::new(&g);
+        assert!(
+            slice(
+                &tape,
+                &SliceSettings {
+                    size: 0,
+                    ..SliceSettings::default()
+                }
+            )
+            .pixels
+            .is_empty()
+        );
         for size in [1, 7, 100, 130] {
             let img = slice(
                 &tape,

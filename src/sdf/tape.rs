@@ -182,6 +182,50 @@ pub struct Tape {
     output: u32,
     /// SSA index of the result (the last instruction in practice).
     root: u32,
+    /// `fused[k]`: instruction `k + 1` is a unary [`is_fusable_tail`] op whose only
+    /// input is `k`'s result (or an [`is_fusable_binary_tail`] op with `k`'s result
+    /// as one operand), `k`'s result is used nowhere else, and whose result register is none of
+    /// `k`'s operands, so the batch kernel may run the pair in one pass without
+    /// storing `k`'s result.
+    fused: Vec<bool>,
+}
+
+/// Heads of fused pairs: cheap arithmetic whose result feeds a tail directly.
+pub fn is_fusable_head(op: Opcode) -> bool {
+    use Opcode::*;
+    matches!(
+        op,
+        Add | Sub
+            | Mul
+            | Min
+            | Max
+            | MaxImm
+            | MinImm
+            | AddImm
+            | SubImm
+            | ImmSub
+            | MulImm
+            | Square
+            | Abs
+            | Neg
+            | Sqrt
+    )
+}
+
+/// Binary tails of fused pairs: one operand is the head's result, the other a
+/// register.
+pub fn is_fusable_binary_tail(op: Opcode) -> bool {
+    use Opcode::*;
+    matches!(op, Add | Sub | Mul | Min | Max)
+}
+
+/// Tails of fused pairs: unary ops applied to the head's result in registers.
+pub fn is_fusable_tail(op: Opcode) -> bool {
+    use Opcode::*;
+    matches!(
+        op,
+        AddImm | SubImm | ImmSub | MulImm | MaxImm | MinImm | Abs | Square | Sqrt | Neg
+    )
 }
 
 const NONE: u32 = u32::MAX;
@@ -208,9 +252,8 @@ impl Tape {
             }
             map[i]
         }
-        let root = graph.root() as usize;
-        for (i, op) in ops.iter().enumerate().take(root + 1) {
-            let inst = match *op {
+        for i in post_order(graph) {
+            let inst = match ops[i] {
                 Op::Input(axis) => Inst::new(
                     match axis {
                         Axis::X => Opcode::X,
@@ -295,6 +338,7 @@ impl Tape {
     pub fn byte_size(&self) -> usize {
         std::mem::size_of::<Tape>()
             + (self.ssa.capacity() + self.regs.capacity()) * std::mem::size_of::<Inst>()
+            + self.fused.capacity()
     }
 
     /// Number of registers the register form uses.
@@ -310,6 +354,11 @@ impl Tape {
     /// The register form, in evaluation order.
     pub fn insts(&self) -> &[Inst] {
         &self.regs
+    }
+
+    /// Fusion flags, index for index with [`Tape::insts`] (see the field doc).
+    pub fn fused(&self) -> &[bool] {
+        &self.fused
     }
 
     /// The SSA form, index for index with [`Tape::insts`].
@@ -391,6 +440,41 @@ impl Tape {
     }
 }
 
+/// The non-constant ops reachable from the root, each after its operands, in
+/// depth-first post-order: a value used once is then computed right before its
+/// user, which keeps few registers live and lets the batch kernel fuse pairs.
+/// Iterative, so deep graphs cannot overflow the stack.
+fn post_order(graph: &Graph) -> Vec<usize> {
+    let ops = graph.ops();
+    let mut done = vec![false; ops.len()];
+    let mut order = Vec::with_capacity(ops.len());
+    if ops.is_empty() {
+        return order;
+    }
+    // (op, index of the next operand to visit)
+    let mut stack: Vec<(usize, usize)> = vec![(graph.root() as usize, 0)];
+    while let Some(&mut (i, ref mut next)) = stack.last_mut() {
+        if done[i] {
+            stack.pop();
+            continue;
+        }
+        let operand = ops[i].operands().nth(*next);
+        *next += 1;
+        match operand {
+            Some(o) if !done[o as usize] => stack.push((o as usize, 0)),
+            Some(_) => {}
+            None => {
+                done[i] = true;
+                stack.pop();
+                if !matches!(ops[i], Op::Const(_)) {
+                    order.push(i);
+                }
+            }
+        }
+    }
+    order
+}
+
 /// Rewrites `inst` (SSA form) under `choice`: returns `Ok(inst)` to keep it as is or
 /// rewritten, or `Err(src)` when its value is simply the value of `src`.
 fn apply_choice(inst: Inst, choice: Choice) -> Result<Inst, u32> {
@@ -415,10 +499,14 @@ fn compile(ssa: &[Inst], root: u32, choices: Option<&[Choice]>) -> Tape {
     let mut reg = vec![NONE; n];
     // alias[i]: the SSA value that i turned out to equal (no instruction emitted).
     let mut alias = vec![NONE; n];
-    let mut free: Vec<u32> = Vec::new();
+    // Free registers, oldest first: taking the least recently freed one means an
+    // instruction's operands rarely land in the register its single user writes,
+    // which is what lets the batch kernel fuse the pair (the count of registers
+    // is the peak of live values whatever the choice).
+    let mut free: std::collections::VecDeque<u32> = std::collections::VecDeque::new();
     let mut nregs = 0u32;
-    let mut alloc = |free: &mut Vec<u32>| {
-        free.pop().unwrap_or_else(|| {
+    let mut alloc = |free: &mut std::collections::VecDeque<u32>| {
+        free.pop_front().unwrap_or_else(|| {
             nregs += 1;
             nregs - 1
         })
@@ -458,7 +546,7 @@ fn compile(ssa: &[Inst], root: u32, choices: Option<&[Choice]>) -> Tape {
             rops[k] = reg[o];
         }
         // Freed only now, so the result register differs from every operand's.
-        free.push(r);
+        free.push_back(r);
         rinst.a = rops[0];
         rinst.b = rops[1];
         rinst.c = rops[2];
@@ -496,12 +584,39 @@ fn compile(ssa: &[Inst], root: u32, choices: Option<&[Choice]>) -> Tape {
         new_ssa.push(inst);
         new_regs.push(rinst);
     }
+    // Fusion: count uses in the SSA form, then pair heads with their only user
+    // when it comes right after.
+    let mut uses = vec![0u32; new_ssa.len()];
+    for inst in &new_ssa {
+        for &o in &[inst.a, inst.b, inst.c][..inst.op.arity()] {
+            uses[o as usize] += 1;
+        }
+    }
+    let mut fused = vec![false; new_ssa.len()];
+    let mut k = 0;
+    while k + 1 < new_ssa.len() {
+        let (h, t) = (&new_regs[k], &new_regs[k + 1]);
+        let ts = &new_ssa[k + 1];
+        let tail_ok = (is_fusable_tail(t.op) && ts.a == k as u32)
+            || (is_fusable_binary_tail(t.op) && (ts.a == k as u32 || ts.b == k as u32));
+        let ok = is_fusable_head(h.op)
+            && tail_ok
+            && uses[k] == 1
+            && ![h.a, h.b][..h.op.arity()].contains(&t.out);
+        if ok {
+            fused[k] = true;
+            k += 2;
+        } else {
+            k += 1;
+        }
+    }
     Tape {
         ssa: new_ssa,
         regs: new_regs,
         nregs,
         output,
         root: new_of[root as usize],
+        fused,
     }
 }
 

@@ -53,7 +53,17 @@ pub(crate) fn run_block<const N: usize>(
     y: &[f32; N],
     z: &[f32; N],
 ) {
-    for inst in tape.insts() {
+    let insts = tape.insts();
+    let fused = tape.fused();
+    let mut k = 0;
+    while k < insts.len() {
+        let inst = &insts[k];
+        if fused[k] {
+            run_fused(inst, &insts[k + 1], regs);
+            k += 2;
+            continue;
+        }
+        k += 1;
         let (o, r) = split(regs, inst.out);
         let imm = inst.imm;
         macro_rules! un {
@@ -130,5 +140,90 @@ pub(crate) fn run_block<const N: usize>(
                 }
             }
         }
+    }
+}
+
+/// Runs a fused pair: `head`'s result goes straight into `tail` without a store.
+/// The pair's result register is none of the head's operands ([`Tape`] checks).
+#[inline(always)]
+fn run_fused<const N: usize>(
+    head: &crate::sdf::tape::Inst,
+    tail: &crate::sdf::tape::Inst,
+    regs: &mut [[f32; N]],
+) {
+    let (o, r) = split(regs, tail.out);
+    let (hi, ti) = (head.imm, tail.imm);
+    macro_rules! with_tail {
+        (|$v:ident| $e:expr) => {
+            match tail.op {
+                Opcode::AddImm => with_tail!(@ |$v| $e, |t| t + ti),
+                Opcode::SubImm => with_tail!(@ |$v| $e, |t| t - ti),
+                Opcode::ImmSub => with_tail!(@ |$v| $e, |t| ti - t),
+                Opcode::Neg => with_tail!(@ |$v| $e, |t| -t),
+                Opcode::MulImm => with_tail!(@ |$v| $e, |t| t * ti),
+                Opcode::MaxImm => with_tail!(@ |$v| $e, |t| t.max(ti)),
+                Opcode::MinImm => with_tail!(@ |$v| $e, |t| t.min(ti)),
+                Opcode::Abs => with_tail!(@ |$v| $e, |t| t.abs()),
+                Opcode::Square => with_tail!(@ |$v| $e, |t| t * t),
+                Opcode::Sqrt => with_tail!(@ |$v| $e, |t| t.max(0.0).sqrt()),
+                Opcode::Add => with_tail!(@2 |$v| $e, |t, u| t + u),
+                Opcode::Sub => with_tail!(@2 |$v| $e, |t, u| t - u),
+                Opcode::Mul => with_tail!(@2 |$v| $e, |t, u| t * u),
+                Opcode::Min => with_tail!(@2 |$v| $e, |t, u| t.min(u)),
+                Opcode::Max => with_tail!(@2 |$v| $e, |t, u| t.max(u)),
+                _ => unreachable!("tape fused a non-tail op"),
+            }
+        };
+        // Binary tail: `$t`/`$u` are the tail's first/second operands in order;
+        // one of them is the head's result, the other comes from a register.
+        (@2 |$v:ident| $e:expr, |$t:ident, $u:ident| $f:expr) => {{
+            let av = r.get(head.a);
+            let bv = if head.op.arity() > 1 { r.get(head.b) } else { av };
+            if tail.a == head.out {
+                let other = r.get(tail.b);
+                for i in 0..N {
+                    let $v = (av[i], bv[i]);
+                    let $t = $e;
+                    let $u = other[i];
+                    o[i] = $f;
+                }
+            } else {
+                let other = r.get(tail.a);
+                for i in 0..N {
+                    let $v = (av[i], bv[i]);
+                    let $u = $e;
+                    let $t = other[i];
+                    o[i] = $f;
+                }
+            }
+        }};
+        (@ |$v:ident| $e:expr, |$t:ident| $f:expr) => {{
+            let av = r.get(head.a);
+            // Unary heads have no second operand (`b` is a placeholder 0).
+            let bv = if head.op.arity() > 1 { r.get(head.b) } else { av };
+            for i in 0..N {
+                let $v = (av[i], bv[i]);
+                let $t = $e;
+                o[i] = $f;
+            }
+        }};
+    }
+    match head.op {
+        Opcode::Add => with_tail!(|v| v.0 + v.1),
+        Opcode::Sub => with_tail!(|v| v.0 - v.1),
+        Opcode::Mul => with_tail!(|v| v.0 * v.1),
+        Opcode::Min => with_tail!(|v| v.0.min(v.1)),
+        Opcode::Max => with_tail!(|v| v.0.max(v.1)),
+        Opcode::MaxImm => with_tail!(|v| v.0.max(hi)),
+        Opcode::MinImm => with_tail!(|v| v.0.min(hi)),
+        Opcode::AddImm => with_tail!(|v| v.0 + hi),
+        Opcode::SubImm => with_tail!(|v| v.0 - hi),
+        Opcode::ImmSub => with_tail!(|v| hi - v.0),
+        Opcode::Neg => with_tail!(|v| -v.0),
+        Opcode::Sqrt => with_tail!(|v| v.0.max(0.0).sqrt()),
+        Opcode::MulImm => with_tail!(|v| v.0 * hi),
+        Opcode::Square => with_tail!(|v| v.0 * v.0),
+        Opcode::Abs => with_tail!(|v| v.0.abs()),
+        _ => unreachable!("tape fused a non-head op"),
     }
 }

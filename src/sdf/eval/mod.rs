@@ -26,11 +26,11 @@ use rayon::prelude::*;
 use super::tape::Tape;
 
 /// Points per block for small tapes.
-pub const BLOCK: usize = 256;
+pub const BLOCK: usize = 512;
 /// Points per block for tapes with many registers.
 pub const SMALL_BLOCK: usize = 64;
 /// Register-file budget per block, in bytes (a share of a 32 KiB L1).
-const L1_BUDGET: usize = 24 * 1024;
+const L1_BUDGET: usize = 32 * 1024;
 /// Blocks per rayon task, so scheduling costs stay small beside the work.
 const BLOCKS_PER_TASK: usize = 16;
 
@@ -346,6 +346,25 @@ mod tests {
                         .all(|(a, b)| a.to_bits() == b.to_bits() || close(*a, *b)),
                     "{name}: soa differs"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn demo_tree_batch_matches_scalar() {
+        use crate::sdf::document::Document;
+        let text = include_str!("../../../tests/data/alice-demo.asdf.json");
+        let doc = Document::from_value(serde_json::from_str(text).unwrap()).unwrap();
+        let g = crate::sdf::lower::lower(&doc.root, 100_000).unwrap();
+        let tape = Tape::new(&g);
+        assert!(tape.fused().iter().any(|f| *f), "expected fused pairs");
+        let points = sample_points(3000, 1.5, 3);
+        for w in [SimdWidth::Auto, SimdWidth::W8, SimdWidth::W4] {
+            let mut out = vec![0.0; points.len()];
+            eval_points(&tape, &points, &mut out, w);
+            for (p, got) in points.iter().zip(&out) {
+                let want = g.eval_point(g.root(), *p);
+                assert!(close(*got, want), "width {w} at {p:?}: {got} vs {want}");
             }
         }
     }
