@@ -68,7 +68,7 @@ pub enum Command {
         /// Time a SIZE×SIZE slice render instead; prints {size, threads, ms}.
         #[arg(long)]
         slice: Option<u32>,
-        /// Timed repetitions; the best is reported.
+        /// Timed repetitions (after one warm-up); the median and the best are reported.
         #[arg(long, default_value_t = 5)]
         repeat: u32,
     },

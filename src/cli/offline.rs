@@ -140,45 +140,61 @@ pub fn bench(
         if let Some(size) = slice {
             let region = crate::server::compute::DEFAULT_REGION;
             pool.install(|| render_slice(&compiled, 0.0, size, region, simd))?; // warm-up
-            let best = best_of(repeat, || {
+            let t = timings(repeat, || {
                 pool.install(|| render_slice(&compiled, 0.0, size, region, simd))
                     .map(drop)
             })?;
             println!(
                 "{}",
-                json!({ "size": size, "threads": threads, "ms": round3(best) })
+                json!({ "size": size, "threads": threads, "runs": repeat, "ms": round3(t.median), "best_ms": round3(t.best) })
             );
             return Ok(());
         }
         let pts = sample_points(points);
         pool.install(|| compiled.eval_points(&pts, simd)); // warm-up
-        let best = best_of(repeat, || {
+        let t = timings(repeat, || {
             pool.install(|| compiled.eval_points(&pts, simd));
             Ok::<(), anyhow::Error>(())
         })?;
-        let mpts = if best > 0.0 {
-            points as f64 / (best * 1e3)
-        } else {
-            f64::INFINITY
+        let rate = |ms: f64| {
+            if ms > 0.0 {
+                points as f64 / (ms * 1e3)
+            } else {
+                f64::INFINITY
+            }
         };
         println!(
             "{}",
-            json!({ "points": points, "threads": threads, "ms": round3(best), "mpts_per_s": round3(mpts) })
+            json!({
+                "points": points, "threads": threads, "runs": repeat,
+                "ms": round3(t.median), "mpts_per_s": round3(rate(t.median)),
+                "best_ms": round3(t.best), "best_mpts_per_s": round3(rate(t.best)),
+            })
         );
         Ok(())
     };
     run().map_or_else(|e| fail(&e), |()| ExitCode::SUCCESS)
 }
 
-/// Best wall time of `n` runs, in milliseconds.
-fn best_of<E>(n: u32, mut f: impl FnMut() -> Result<(), E>) -> Result<f64, E> {
-    let mut best = f64::INFINITY;
-    for _ in 0..n {
+/// Median and best wall time of some runs, in milliseconds.
+struct Timings {
+    median: f64,
+    best: f64,
+}
+
+/// Times `n` runs (at least one) of `f`.
+fn timings<E>(n: u32, mut f: impl FnMut() -> Result<(), E>) -> Result<Timings, E> {
+    let mut runs = Vec::with_capacity(n.max(1) as usize);
+    for _ in 0..n.max(1) {
         let t = Instant::now();
         f()?;
-        best = best.min(t.elapsed().as_secs_f64() * 1e3);
+        runs.push(t.elapsed().as_secs_f64() * 1e3);
     }
-    Ok(best)
+    runs.sort_by(f64::total_cmp);
+    Ok(Timings {
+        median: runs[runs.len() / 2],
+        best: runs[0],
+    })
 }
 
 fn round3(v: f64) -> f64 {

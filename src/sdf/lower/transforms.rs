@@ -231,6 +231,9 @@ pub fn sdf_skinning<'a>(
 /// `conj(q) * p` for a quaternion `[x, y, z, w]`, normalised first: the point in
 /// the child's frame when the child is rotated by `q`.
 pub fn rotate_inverse<'a>(p: V3<'a>, q: [f32; 4]) -> V3<'a> {
+    // In f64 so that a quaternion written with f32 digits (0.70710677) gives a
+    // matrix whose 0 and ±1 entries are within rounding of those values.
+    let q = q.map(f64::from);
     let n = (q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]).sqrt();
     let [x, y, z, w] = q.map(|c| c / n);
     // Rows of R(q)^T, i.e. the columns of R(q).
@@ -251,19 +254,22 @@ pub fn rotate_inverse<'a>(p: V3<'a>, q: [f32; 4]) -> V3<'a> {
             1.0 - 2.0 * (x * x + y * y),
         ],
     ];
-    let row = |r: [f32; 3]| p.x * snap(r[0]) + p.y * snap(r[1]) + p.z * snap(r[2]);
+    let row = |r: [f64; 3]| p.x * snap(r[0]) + p.y * snap(r[1]) + p.z * snap(r[2]);
     V3::new(row(m[0]), row(m[1]), row(m[2]))
 }
 
-/// Rounds matrix entries within 1e-7 of 0 or ±1 to those values, so rotations
-/// by multiples of 90° fold into swizzles instead of costing multiplies.
-fn snap(v: f32) -> f32 {
+/// Rounds matrix entries within 1e-6 of 0 or ±1 to those values, so rotations
+/// by multiples of 90° fold into swizzles instead of costing multiplies and
+/// adds. A quaternion given to f32 precision is only good to about 1e-7 per
+/// component, so this moves a point by no more than its own rounding noise
+/// (1e-6 of its distance from the origin).
+fn snap(v: f64) -> f32 {
     for t in [0.0, 1.0, -1.0] {
-        if (v - t).abs() < 1e-7 {
-            return t;
+        if (v - t).abs() < 1e-6 {
+            return t as f32;
         }
     }
-    v
+    v as f32
 }
 
 /// The product `a * b` of two column-major 4x4 matrices.
