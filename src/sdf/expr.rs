@@ -354,6 +354,17 @@ impl Graph {
                     }
                     _ => {}
                 }
+                // `x - (-y)` is `x + y` and `x + (-y)` is `x - y`: subtractions
+                // write `-b` once and reuse it, which leaves these behind.
+                match (b, self.ops[y as usize]) {
+                    (Binary::Sub, Op::Unary(Unary::Neg, inner)) => {
+                        return Ok(self.push(Op::Binary(Binary::Add, x, inner)));
+                    }
+                    (Binary::Add, Op::Unary(Unary::Neg, inner)) => {
+                        return Ok(self.push(Op::Binary(Binary::Sub, x, inner)));
+                    }
+                    _ => {}
+                }
                 if x == y {
                     match b {
                         Binary::Min | Binary::Max => return Ok(x),

@@ -27,8 +27,9 @@ pub fn smooth_union<'a>(a: E<'a>, b: E<'a>, k: f32) -> E<'a> {
     if k <= 0.0 {
         return a.min(b);
     }
-    let h = (1.0 - (a - b).abs() * (1.0 / k)).max(0.0);
-    a.min(b) - h.square() * (k * 0.25)
+    // max(k - |a-b|, 0)² / 4k: ALICE-SDF's (1 - |a-b|/k)² k/4, one op shorter.
+    let h = (k - (a - b).abs()).max(0.0);
+    a.min(b) - h.square() * (0.25 / k)
 }
 
 /// `SmoothIntersection`: see the catalog.
@@ -36,8 +37,8 @@ pub fn smooth_intersection<'a>(a: E<'a>, b: E<'a>, k: f32) -> E<'a> {
     if k <= 0.0 {
         return a.max(b);
     }
-    let h = (1.0 - (a - b).abs() * (1.0 / k)).max(0.0);
-    a.max(b) + h.square() * (k * 0.25)
+    let h = (k - (a - b).abs()).max(0.0);
+    a.max(b) + h.square() * (0.25 / k)
 }
 
 /// `SmoothSubtraction`: see the catalog.
