@@ -140,8 +140,20 @@ pub fn content_id(canonical: &[u8]) -> String {
     format!("sdf_{}", &hash.to_hex()[..32])
 }
 
-/// Compiles a document (ALICE wrapper or bare node), validating it first.
-pub fn compile(doc: &Value, limits: &Limits) -> Result<Compiled, CompileError> {
+/// A validated, canonicalised tree whose id is known but which is not lowered
+/// yet: the cheap half of [`compile`], so a cache can be asked first.
+#[derive(Debug)]
+pub struct Prepared {
+    /// Content address of the canonical tree.
+    pub id: String,
+    tree: Node,
+    node_count: usize,
+    depth: usize,
+    start: Instant,
+}
+
+/// Validates a document (ALICE wrapper or bare node) and computes its id.
+pub fn prepare(doc: &Value, limits: &Limits) -> Result<Prepared, CompileError> {
     let start = Instant::now();
     let report = validate::validate(doc, limits);
     if !report.valid {
@@ -165,16 +177,33 @@ pub fn compile(doc: &Value, limits: &Limits) -> Result<Compiled, CompileError> {
             message: e.to_string(),
         }],
     })?;
-    let graph = lower::lower(&tree, limits.max_ops)?;
-    let id = content_id(&canonical);
-    Ok(Compiled::build(
-        id,
-        report.node_count,
-        report.depth,
-        Some(tree),
-        graph,
+    Ok(Prepared {
+        id: content_id(&canonical),
+        tree,
+        node_count: report.node_count,
+        depth: report.depth,
         start,
-    ))
+    })
+}
+
+impl Prepared {
+    /// Lowers the tree and builds its tape and bounds.
+    pub fn finish(self, limits: &Limits) -> Result<Compiled, CompileError> {
+        let graph = lower::lower(&self.tree, limits.max_ops)?;
+        Ok(Compiled::build(
+            self.id,
+            self.node_count,
+            self.depth,
+            Some(self.tree),
+            graph,
+            self.start,
+        ))
+    }
+}
+
+/// Compiles a document (ALICE wrapper or bare node), validating it first.
+pub fn compile(doc: &Value, limits: &Limits) -> Result<Compiled, CompileError> {
+    prepare(doc, limits)?.finish(limits)
 }
 
 /// Compiles a fidget `.vm` expression text. Its id hashes the parsed graph, so

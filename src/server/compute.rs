@@ -51,9 +51,14 @@ impl Engine {
         }
     }
 
-    /// Compiles a document and caches the result (a cached id is reused as is).
+    /// Compiles a document and caches the result. A tree whose id is cached is
+    /// validated and hashed but not lowered again.
     pub fn compile(&self, doc: &Value) -> Result<Arc<Compiled>, CompileError> {
-        Ok(self.keep(compile::compile(doc, &self.limits)?))
+        let prepared = compile::prepare(doc, &self.limits)?;
+        if let Some(existing) = self.cache.get(&prepared.id) {
+            return Ok(existing);
+        }
+        Ok(self.keep(prepared.finish(&self.limits)?))
     }
 
     /// Compiles a fidget `.vm` text and caches the result.

@@ -128,17 +128,7 @@ async fn eval(State(state): State<AppState>, req: Request) -> Result<Response, A
         },
     )?;
     check_points(&state, body.points.len())?;
-    if let Some(i) = body
-        .points
-        .iter()
-        .position(|p| !p.iter().all(|v| v.is_finite()))
-    {
-        return Err(ApiError::bad(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_points",
-            format!("points[{i}] is not finite (numbers must fit in f32)"),
-        ));
-    }
+    check_finite(&body.points)?;
     let distances = evaluate(&state, compiled, body.points).await?;
     Ok(Json(json!({ "distances": distances })).into_response())
 }
@@ -185,13 +175,7 @@ async fn eval_binary(
         })
         .collect();
     drop(bytes);
-    if let Some(i) = points.iter().position(|p| !p.iter().all(|v| v.is_finite())) {
-        return Err(ApiError::bad(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_points",
-            format!("point {i} is not finite"),
-        ));
-    }
+    check_finite(&points)?;
     let count = points.len();
     let id = compiled.id.clone();
     let distances = evaluate(state, compiled, points).await?;
@@ -210,6 +194,19 @@ async fn eval_binary(
     }
     h.insert("x-point-count", HeaderValue::from(count));
     Ok(res)
+}
+
+/// Every coordinate must be a finite f32 (JSON numbers past f32's range and
+/// binary NaN/inf are refused, naming the first bad point).
+fn check_finite(points: &[[f32; 3]]) -> Result<(), ApiError> {
+    match points.iter().position(|p| !p.iter().all(|v| v.is_finite())) {
+        Some(i) => Err(ApiError::bad(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_points",
+            format!("points[{i}] is not finite (coordinates must be finite 32-bit floats)"),
+        )),
+        None => Ok(()),
+    }
 }
 
 fn check_points(state: &AppState, count: usize) -> Result<(), ApiError> {
