@@ -16,7 +16,7 @@ use std::f32::consts::{FRAC_PI_2, PI};
 use serde::{Deserialize, Serialize};
 
 pub use super::catalog::{Category, DefaultValue, FieldInfo, FieldType, KindInfo, Rule, Unit};
-use super::catalog::{IDENTITY4, LATTICE2, SCALE_HALF4};
+use super::catalog::{IDENTITY4, LATTICE4, SCALE_HALF4};
 
 /// A bone of [`Node::SdfSkinning`]: column-major 4x4 matrices and a weight.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -608,12 +608,12 @@ node_kinds! {
         inv_matrix: [f32; 16] => FieldInfo { name: "inv_matrix", ty: FieldType::Mat4, default: DefaultValue::Mat4(IDENTITY4), unit: Unit::None, rule: Rule::Any, doc: "World-to-child projective matrix, column-major." },
         lipschitz_bound: f32 => FieldInfo { name: "lipschitz_bound", ty: FieldType::F32, default: DefaultValue::F32(1.0), unit: Unit::Factor, rule: Rule::Positive, doc: "Cap on the factor the child's distance is multiplied by." },
     },
-    LatticeDeform => Category::Transform, "Trilinear free-form deformation: nx*ny*nz control points (x fastest) over the box; moving one moves the material near it." {
+    LatticeDeform => Category::Transform, "Cubic Bernstein free-form deformation over the box, as ALICE-SDF: (nx+1)(ny+1)(nz+1) control points, z fastest; the point inside the box is mapped to the blend of the points, outside it is unchanged." {
         child: Box<Node> => FieldInfo { name: "child", ty: FieldType::Node, default: DefaultValue::Node, unit: Unit::None, rule: Rule::Any, doc: "The shape this node changes." },
-        control_points: Vec<[f32; 3]> => FieldInfo { name: "control_points", ty: FieldType::Vec3List, default: DefaultValue::Vec3List(&LATTICE2), unit: Unit::Length, rule: Rule::Any, doc: "nx*ny*nz points, x fastest, then y, then z; at rest a uniform grid over the box." },
-        nx: u32 => FieldInfo { name: "nx", ty: FieldType::U32, default: DefaultValue::U32(2), unit: Unit::Count, rule: Rule::Range(2.0, 16.0), doc: "Control points along x." },
-        ny: u32 => FieldInfo { name: "ny", ty: FieldType::U32, default: DefaultValue::U32(2), unit: Unit::Count, rule: Rule::Range(2.0, 16.0), doc: "Control points along y." },
-        nz: u32 => FieldInfo { name: "nz", ty: FieldType::U32, default: DefaultValue::U32(2), unit: Unit::Count, rule: Rule::Range(2.0, 16.0), doc: "Control points along z." },
+        control_points: Vec<[f32; 3]> => FieldInfo { name: "control_points", ty: FieldType::Vec3List, default: DefaultValue::Vec3List(&LATTICE4), unit: Unit::Length, rule: Rule::Any, doc: "Absolute positions, (nx+1)(ny+1)(nz+1) of them, index (i (ny+1) + j) (nz+1) + k; evenly spaced with nx = ny = nz = 3 is the identity." },
+        nx: u32 => FieldInfo { name: "nx", ty: FieldType::U32, default: DefaultValue::U32(3), unit: Unit::Count, rule: Rule::Range(1.0, 16.0), doc: "Lattice cells along x (nx+1 points; only the first four weigh in)." },
+        ny: u32 => FieldInfo { name: "ny", ty: FieldType::U32, default: DefaultValue::U32(3), unit: Unit::Count, rule: Rule::Range(1.0, 16.0), doc: "Lattice cells along y (ny+1 points; only the first four weigh in)." },
+        nz: u32 => FieldInfo { name: "nz", ty: FieldType::U32, default: DefaultValue::U32(3), unit: Unit::Count, rule: Rule::Range(1.0, 16.0), doc: "Lattice cells along z (nz+1 points; only the first four weigh in)." },
         bbox_min: [f32; 3] => FieldInfo { name: "bbox_min", ty: FieldType::Vec3, default: DefaultValue::Vec3([-1.0, -1.0, -1.0]), unit: Unit::Length, rule: Rule::Any, doc: "Lower corner of the lattice box." },
         bbox_max: [f32; 3] => FieldInfo { name: "bbox_max", ty: FieldType::Vec3, default: DefaultValue::Vec3([1.0, 1.0, 1.0]), unit: Unit::Length, rule: Rule::Any, doc: "Upper corner of the lattice box." },
     },

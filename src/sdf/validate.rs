@@ -583,11 +583,11 @@ impl Walker<'_> {
                 if let (Some(nx), Some(ny), Some(nz), Some(n)) =
                     (num("nx"), num("ny"), num("nz"), len("control_points"))
                 {
-                    let want = (nx * ny * nz) as usize;
+                    let want = ((nx + 1.0) * (ny + 1.0) * (nz + 1.0)) as usize;
                     if n != want {
                         self.error(
                             format!("{path}.control_points"),
-                            format!("expected nx*ny*nz = {want} points, found {n}"),
+                            format!("expected (nx+1)(ny+1)(nz+1) = {want} points, found {n}"),
                         );
                     }
                 }

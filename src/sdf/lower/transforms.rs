@@ -94,19 +94,19 @@ pub fn projective_transform<'a>(
     Ok(cx.node(child, q)? * factor)
 }
 
-/// `LatticeDeform`: trilinear free-form deformation. Not ALICE-SDF's Bernstein
-/// lattice (whose `nx + 1` points per axis are absolute positions and whose
-/// field jumps at the box): here `control_points` holds `nx * ny * nz` points,
-/// x fastest, then y, then z, whose rest positions are the uniform grid over
-/// `bbox_min..bbox_max`. Moving a control point away from its rest position
-/// moves the material there by the same amount; the displacement `D` is the
-/// trilinear interpolation of (control point - rest position), extended
-/// outside the box by clamping (so the field stays continuous). The point is
-/// mapped back by the first-order inverse `q = p - D(p)`. Bound: divided by
-/// `1 + ‖∇D‖` (the largest edge difference per cell size, per axis), which is
-/// at least the Lipschitz constant of `q`. Cost grows with the number of
-/// displaced control points (undisplaced ones fold away); missing points count
-/// as undisplaced.
+/// `LatticeDeform`: free-form deformation as ALICE-SDF 6.1 defines it. Inside
+/// `bbox_min..bbox_max` the point maps to the cubic Bernstein combination of
+/// the control points, `q = Σ B3_i(s.x) B3_j(s.y) B3_k(s.z) cp[i, j, k]` with
+/// `s` the point's position in the box (0..1 per axis) and
+/// `cp[i, j, k] = control_points[(i (ny+1) + j) (nz+1) + k]` (z fastest,
+/// `(nx+1)(ny+1)(nz+1)` points, only the first four per axis weigh in, as in
+/// ALICE-SDF); outside the box the point is unchanged. With `nx = ny = nz = 3`
+/// and the points evenly spaced over the box the map is the identity.
+/// The child is evaluated at `q`. Bound inside the box: the value is divided by
+/// a Lipschitz constant of the map (three times the largest control-point step
+/// per box size, per axis), not by ALICE-SDF's finite-difference estimate of one
+/// column, so it never overestimates there. Like ALICE-SDF's, the map jumps at
+/// the box faces unless the outer control points sit at their rest positions.
 #[allow(clippy::too_many_arguments)]
 pub fn lattice_deform<'a>(
     cx: &Lower<'a>,
@@ -119,80 +119,98 @@ pub fn lattice_deform<'a>(
     bbox_min: [f32; 3],
     bbox_max: [f32; 3],
 ) -> Result<E<'a>, LowerError> {
-    let n = [nx.max(2) as usize, ny.max(2) as usize, nz.max(2) as usize];
-    let size: [f32; 3] = std::array::from_fn(|i| {
-        let s = bbox_max[i] - bbox_min[i];
-        if s.abs() < 1e-6 { 1e-6 } else { s }
-    });
-    let rest = |i: usize, j: usize, k: usize| -> [f32; 3] {
-        let t = [i, j, k];
-        std::array::from_fn(|a| bbox_min[a] + size[a] * t[a] as f32 / (n[a] - 1) as f32)
+    let b = p.x.builder();
+    let counts = [nx as usize + 1, ny as usize + 1, nz as usize + 1];
+    // Only the first four points per axis carry a cubic Bernstein weight.
+    let used = counts.map(|c| c.min(4));
+    let size: [f32; 3] = std::array::from_fn(|a| (bbox_max[a] - bbox_min[a]).max(1e-6));
+    let cp = |i: usize, j: usize, k: usize| -> [f32; 3] {
+        control_points
+            .get((i * counts[1] + j) * counts[2] + k)
+            .copied()
+            .unwrap_or([0.0; 3])
     };
-    let disp = |i: usize, j: usize, k: usize| -> [f32; 3] {
-        let idx = i + n[0] * (j + n[1] * k);
-        match control_points.get(idx) {
-            Some(c) => {
-                let r = rest(i, j, k);
-                [c[0] - r[0], c[1] - r[1], c[2] - r[2]]
-            }
-            None => [0.0; 3],
+    // Lipschitz bound: ∂q/∂s_a = 3 Σ (c_{n+1} - c_n) B2_n along axis a, and the
+    // weights of the other axes sum to at most 1. With four points per axis
+    // the evenly spaced rest lattice is the identity, so measure the steps of
+    // the displacements from it instead: the map is `p + D(p)`, `|J| <= 1 + |J_D|`.
+    let cubic = used == [4, 4, 4];
+    let rest = |t: [usize; 3]| -> [f32; 3] {
+        if cubic {
+            std::array::from_fn(|a| bbox_min[a] + size[a] * t[a] as f32 / 3.0)
+        } else {
+            [0.0; 3]
         }
     };
-    // Lipschitz bound of D from the edge differences along each axis.
+    let at = |t: [usize; 3]| -> [f32; 3] {
+        if !t.iter().zip(&used).all(|(v, u)| v < u) {
+            return [0.0; 3];
+        }
+        let (c, r) = (cp(t[0], t[1], t[2]), rest(t));
+        [c[0] - r[0], c[1] - r[1], c[2] - r[2]]
+    };
     let mut g = [0.0f32; 3];
-    for k in 0..n[2] {
-        for j in 0..n[1] {
-            for i in 0..n[0] {
-                let d0 = disp(i, j, k);
-                let nb = [(i + 1, j, k), (i, j + 1, k), (i, j, k + 1)];
-                for (a, &(ii, jj, kk)) in nb.iter().enumerate() {
-                    if [ii, jj, kk][a] < n[a] {
-                        let d1 = disp(ii, jj, kk);
-                        let e = ((d1[0] - d0[0]).powi(2)
-                            + (d1[1] - d0[1]).powi(2)
-                            + (d1[2] - d0[2]).powi(2))
+    for i in 0..4 {
+        for j in 0..4 {
+            for k in 0..4 {
+                let c0 = at([i, j, k]);
+                for (a, step) in [[1, 0, 0], [0, 1, 0], [0, 0, 1]].iter().enumerate() {
+                    let t = [i + step[0], j + step[1], k + step[2]];
+                    if t[a] < 4 {
+                        let c1 = at(t);
+                        let e = ((c1[0] - c0[0]).powi(2)
+                            + (c1[1] - c0[1]).powi(2)
+                            + (c1[2] - c0[2]).powi(2))
                         .sqrt();
-                        let cell = (size[a] / (n[a] - 1) as f32).abs();
-                        g[a] = g[a].max(e / cell);
+                        g[a] = g[a].max(3.0 * e / size[a]);
                     }
                 }
             }
         }
     }
-    let lip = 1.0 + (g[0] * g[0] + g[1] * g[1] + g[2] * g[2]).sqrt();
-    // Grid coordinates, clamped to the box, and the hat weights per axis.
-    let coord = |v: E<'a>, a: usize| {
-        ((v - bbox_min[a]) * ((n[a] - 1) as f32 / size[a])).clamp(0.0, (n[a] - 1) as f32)
+    let frobenius = (g[0] * g[0] + g[1] * g[1] + g[2] * g[2]).sqrt();
+    let lip = if cubic {
+        1.0 + frobenius
+    } else {
+        frobenius.max(1e-6)
     };
-    let (u, v, w) = (coord(p.x, 0), coord(p.y, 1), coord(p.z, 2));
-    let hat = |t: E<'a>, i: usize| (1.0 - (t - i as f32).abs()).max(0.0);
-    let hx: Vec<E<'a>> = (0..n[0]).map(|i| hat(u, i)).collect();
-    let hy: Vec<E<'a>> = (0..n[1]).map(|j| hat(v, j)).collect();
-    let hz: Vec<E<'a>> = (0..n[2]).map(|k| hat(w, k)).collect();
-    let zero = p.x.builder().c(0.0);
-    let mut d = [zero; 3];
-    for (k, &wz) in hz.iter().enumerate() {
-        let mut dz = [zero; 3];
-        for (j, &wy) in hy.iter().enumerate() {
-            let mut dy = [zero; 3];
-            for (i, &h) in hx.iter().enumerate() {
-                let c = disp(i, j, k);
+    let s = [p.x, p.y, p.z];
+    let t: [E<'a>; 3] =
+        std::array::from_fn(|a| ((s[a] - bbox_min[a]) * (1.0 / size[a])).clamp(0.0, 1.0));
+    let bern = |t: E<'a>| {
+        let u = 1.0 - t;
+        [u * u * u, u * u * t * 3.0, u * t * t * 3.0, t * t * t]
+    };
+    let (bx, by, bz) = (bern(t[0]), bern(t[1]), bern(t[2]));
+    let zero = b.c(0.0);
+    let mut q = [zero; 3];
+    for (i, &wx) in bx.iter().enumerate().take(used[0]) {
+        let mut qy = [zero; 3];
+        for (j, &wy) in by.iter().enumerate().take(used[1]) {
+            let mut qz = [zero; 3];
+            for (k, &wz) in bz.iter().enumerate().take(used[2]) {
+                let c = cp(i, j, k);
                 for a in 0..3 {
                     if c[a] != 0.0 {
-                        dy[a] = dy[a] + h * c[a];
+                        qz[a] = qz[a] + wz * c[a];
                     }
                 }
             }
             for a in 0..3 {
-                dz[a] = dz[a] + dy[a] * wy;
+                qy[a] = qy[a] + qz[a] * wy;
             }
         }
         for a in 0..3 {
-            d[a] = d[a] + dz[a] * wz;
+            q[a] = q[a] + qy[a] * wx;
         }
     }
-    let q = V3::new(p.x - d[0], p.y - d[1], p.z - d[2]);
-    Ok(cx.node(child, q)? * (1.0 / lip))
+    // Inside the box on every axis: 1, else 0.
+    let inside = (0..3)
+        .map(|a| s[a].ge(bbox_min[a]) * s[a].le(bbox_max[a]))
+        .fold(b.c(1.0), |acc, v| acc * v);
+    let deformed = cx.node(child, V3::new(q[0], q[1], q[2]))? * (1.0 / lip);
+    let outside = cx.node(child, p)?;
+    Ok(inside.select(deformed, outside))
 }
 
 /// `SdfSkinning`: linear blend skinning, as ALICE-SDF: each bone maps the point
@@ -372,33 +390,36 @@ mod tests {
 
     #[test]
     fn lattice_deform_moves_material_with_its_control_points() {
-        let rest: Vec<[f32; 3]> = (0..8)
-            .map(|i| {
-                let b = |k: usize| if i >> k & 1 == 1 { 1.0 } else { -1.0 };
-                [b(0), b(1), b(2)]
+        // 4x4x4 points evenly spaced over [-1,1]^3, z fastest: the identity map.
+        let rest: Vec<[f32; 3]> = (0..64)
+            .map(|n| {
+                let (i, j, k) = (n / 16, n / 4 % 4, n % 4);
+                [i, j, k].map(|v| -1.0 + 2.0 * v as f32 / 3.0)
             })
             .collect();
-        let j = json!({"LatticeDeform": {"child": sphere(0.5), "control_points": rest, "nx": 2, "ny": 2, "nz": 2,
-            "bbox_min": [-1.0, -1.0, -1.0], "bbox_max": [1.0, 1.0, 1.0]}});
-        let g = graph(&j);
-        assert!((at(&g, [0.0, 0.0, 0.0]) + 0.5).abs() < 1e-6);
-        // Shift the whole lattice by +0.3 in x: the sphere follows.
+        let lattice = |cps: &Vec<[f32; 3]>| {
+            json!({"LatticeDeform": {"child": sphere(0.5), "control_points": cps, "nx": 3, "ny": 3, "nz": 3,
+                "bbox_min": [-1.0, -1.0, -1.0], "bbox_max": [1.0, 1.0, 1.0]}})
+        };
+        let g = graph(&lattice(&rest));
+        assert!((at(&g, [0.0, 0.0, 0.0]) + 0.5).abs() < 1e-5);
+        assert!((at(&g, [0.7, 0.0, 0.0]) - 0.2).abs() < 1e-5);
+        // ALICE-SDF maps the point forward: shifting every control point by
+        // +0.3 in x samples the child 0.3 further along, so the sphere moves by -0.3.
         let moved: Vec<[f32; 3]> = rest.iter().map(|c| [c[0] + 0.3, c[1], c[2]]).collect();
-        let j = json!({"LatticeDeform": {"child": sphere(0.5), "control_points": moved, "nx": 2, "ny": 2, "nz": 2,
-            "bbox_min": [-1.0, -1.0, -1.0], "bbox_max": [1.0, 1.0, 1.0]}});
-        let g = graph(&j);
-        assert!((at(&g, [0.3, 0.0, 0.0]) + 0.5).abs() < 1e-5);
-        assert!(at(&g, [-0.35, 0.0, 0.0]) > 0.0);
-        lipschitz(&j, 2.0);
-        // Stretch the top: a true deformation, still a bound.
+        let g = graph(&lattice(&moved));
+        assert!((at(&g, [-0.3, 0.0, 0.0]) + 0.5).abs() < 1e-5);
+        assert!(at(&g, [0.25, 0.0, 0.0]) > 0.0);
+        // Outside the box the child is untouched.
+        assert!((at(&g, [0.0, 1.5, 0.0]) - 1.0).abs() < 1e-5);
+        lipschitz(&lattice(&moved), 0.9);
+        // Stretch the top: a true deformation, still a bound inside the box.
         let mut top = rest.clone();
         for c in top.iter_mut().filter(|c| c[1] > 0.0) {
             c[0] *= 1.5;
             c[2] *= 1.5;
         }
-        let j = json!({"LatticeDeform": {"child": sphere(0.5), "control_points": top, "nx": 2, "ny": 2, "nz": 2,
-            "bbox_min": [-1.0, -1.0, -1.0], "bbox_max": [1.0, 1.0, 1.0]}});
-        lipschitz(&j, 2.0);
+        lipschitz(&lattice(&top), 0.9);
     }
 
     #[test]
