@@ -182,14 +182,21 @@ pub fn lattice_deform<'a>(
         [u * u * u, u * u * t * 3.0, u * t * t * 3.0, t * t * t]
     };
     let (bx, by, bz) = (bern(t[0]), bern(t[1]), bern(t[2]));
+    // Bernstein weights reproduce linear functions, so with the cubic rest
+    // lattice the map is `bbox_min + t size + Σ B (cp - rest)`: only displaced
+    // points cost anything, and the identity lattice costs nothing.
+    let mut q: [E<'a>; 3] = if cubic {
+        std::array::from_fn(|a| t[a] * size[a] + bbox_min[a])
+    } else {
+        [b.c(0.0); 3]
+    };
     let zero = b.c(0.0);
-    let mut q = [zero; 3];
     for (i, &wx) in bx.iter().enumerate().take(used[0]) {
         let mut qy = [zero; 3];
         for (j, &wy) in by.iter().enumerate().take(used[1]) {
             let mut qz = [zero; 3];
             for (k, &wz) in bz.iter().enumerate().take(used[2]) {
-                let c = cp(i, j, k);
+                let c = at([i, j, k]);
                 for a in 0..3 {
                     if c[a] != 0.0 {
                         qz[a] = qz[a] + wz * c[a];
@@ -204,13 +211,13 @@ pub fn lattice_deform<'a>(
             q[a] = q[a] + qy[a] * wx;
         }
     }
-    // Inside the box on every axis: 1, else 0.
+    // Inside the box on every axis: 1, else 0. The child is lowered once, at
+    // the mapped point inside and at the point itself outside.
     let inside = (0..3)
         .map(|a| s[a].ge(bbox_min[a]) * s[a].le(bbox_max[a]))
         .fold(b.c(1.0), |acc, v| acc * v);
-    let deformed = cx.node(child, V3::new(q[0], q[1], q[2]))? * (1.0 / lip);
-    let outside = cx.node(child, p)?;
-    Ok(inside.select(deformed, outside))
+    let at_point = V3::select(inside, V3::new(q[0], q[1], q[2]), p);
+    Ok(cx.node(child, at_point)? * inside.select(1.0 / lip, 1.0))
 }
 
 /// `SdfSkinning`: linear blend skinning, as ALICE-SDF: each bone maps the point
