@@ -147,7 +147,11 @@ pub fn lattice_deform<'a>(
             return [0.0; 3];
         }
         let (c, r) = (cp(t[0], t[1], t[2]), rest(t));
-        [c[0] - r[0], c[1] - r[1], c[2] - r[2]]
+        // Points written to 7 digits still count as at rest.
+        std::array::from_fn(|a| {
+            let d = c[a] - r[a];
+            if d.abs() <= 1e-6 * size[a] { 0.0 } else { d }
+        })
     };
     let mut g = [0.0f32; 3];
     for i in 0..4 {
