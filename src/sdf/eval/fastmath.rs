@@ -69,18 +69,20 @@ fn nan_unless_finite(x: f32, v: f32) -> f32 {
 #[inline(always)]
 pub fn sin(x: f32) -> f32 {
     let (r, q) = reduce_half_pi(x);
-    let s = sin_poly(r);
-    let c = cos_poly(r);
-    let v = if q & 1 == 0 { s } else { c };
-    let v = if q & 2 == 0 { v } else { -v };
-    nan_unless_finite(x, v)
+    sin_in_quadrant(x, r, q)
 }
 
 /// `cos(x)`.
 #[inline(always)]
 pub fn cos(x: f32) -> f32 {
+    // cos(x) = sin(x + π/2): the same reduction, one quadrant on.
     let (r, q) = reduce_half_pi(x);
-    let q = q.wrapping_add(1);
+    sin_in_quadrant(x, r, q.wrapping_add(1))
+}
+
+/// `sin(q π/2 + r)` for a reduced `r` in [-π/4, π/4]; NaN unless `x` is finite.
+#[inline(always)]
+fn sin_in_quadrant(x: f32, r: f32, q: i32) -> f32 {
     let s = sin_poly(r);
     let c = cos_poly(r);
     let v = if q & 1 == 0 { s } else { c };
