@@ -3,12 +3,14 @@
 //! Layout:
 //! - [`sdf`]: the engine — tree model, validation, compiler, evaluators. It never
 //!   imports the web layer and can be used as a plain library.
+//! - [`mesh`]: sparse meshing of compiled trees into watertight triangle meshes.
 //! - [`config`]: the one typed configuration (figment: defaults < file < environment).
 //! - [`telemetry`]: logging (pretty on a terminal, JSON otherwise).
 //! - [`server`]: the HTTP service (axum): state, routes, errors as problem+json.
 //! - [`cli`]: the command line: `serve` and the offline commands.
 pub mod cli;
 pub mod config;
+pub mod mesh;
 pub mod sdf;
 pub mod server;
 pub mod telemetry;
