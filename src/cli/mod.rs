@@ -66,8 +66,15 @@ pub enum Command {
         #[arg(long)]
         threads: Option<usize>,
         /// Time a SIZE×SIZE slice render instead; prints {size, threads, ms}.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "mesh")]
         slice: Option<u32>,
+        /// Time meshing at this resolution (in memory) instead; prints
+        /// {resolution, method, threads, ms, vertices, triangles}.
+        #[arg(long)]
+        mesh: Option<u32>,
+        /// Meshing method for --mesh.
+        #[arg(long, default_value = "surface_nets")]
+        method: crate::mesh::Method,
         /// Timed repetitions (after one warm-up); the median and the best are reported.
         #[arg(long, default_value_t = 5)]
         repeat: u32,
@@ -139,8 +146,20 @@ pub fn run(cli: Cli) -> ExitCode {
             points,
             threads,
             slice,
+            mesh,
+            method,
             repeat,
-        } => offline::bench(&config, &tree, points, threads, slice, repeat),
+        } => offline::bench(
+            &config,
+            &tree,
+            offline::BenchWhat {
+                points,
+                slice,
+                mesh: mesh.map(|r| (r, method)),
+            },
+            threads,
+            repeat,
+        ),
         Command::CheckConfig { format } => check_config(&config, format),
         Command::Healthcheck { url } => healthcheck::probe(&config, url.as_deref()),
     }

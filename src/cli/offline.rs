@@ -14,6 +14,7 @@ use serde_json::json;
 
 use super::fail;
 use crate::config::Config;
+use crate::mesh::{self, MeshSettings, Method};
 use crate::sdf::compile::{self, Compiled};
 use crate::server::compute::{limits, render_slice};
 
@@ -118,15 +119,29 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `ai-modeler bench TREE [--points N] [--threads T] [--slice SIZE]`.
+/// What `bench` times.
+pub struct BenchWhat {
+    /// Points evaluated (the default measurement).
+    pub points: usize,
+    /// A slice of this size instead.
+    pub slice: Option<u32>,
+    /// A mesh at this resolution with this method instead.
+    pub mesh: Option<(u32, Method)>,
+}
+
+/// `ai-modeler bench TREE [--points N | --slice SIZE | --mesh RES] [--threads T]`.
 pub fn bench(
     config: &Config,
     tree: &Path,
-    points: usize,
+    what: BenchWhat,
     threads: Option<usize>,
-    slice: Option<u32>,
     repeat: u32,
 ) -> ExitCode {
+    let BenchWhat {
+        points,
+        slice,
+        mesh,
+    } = what;
     let run = || -> anyhow::Result<()> {
         let compiled = load_tree(config, tree)?;
         let simd = config.simd_width.engine();
@@ -147,6 +162,28 @@ pub fn bench(
             println!(
                 "{}",
                 json!({ "size": size, "threads": threads, "runs": repeat, "ms": round3(t.median), "best_ms": round3(t.best) })
+            );
+            return Ok(());
+        }
+        if let Some((resolution, method)) = mesh {
+            let settings = MeshSettings {
+                method,
+                resolution,
+                simd,
+                ..MeshSettings::default()
+            };
+            let run = || pool.install(|| mesh::mesh(&compiled.tape, compiled.bounds, &settings, &|_| {}));
+            let out = run()?; // warm-up
+            let t = timings(repeat, || run().map(drop))?;
+            println!(
+                "{}",
+                json!({
+                    "resolution": resolution, "method": method, "threads": threads, "runs": repeat,
+                    "ms": round3(t.median), "best_ms": round3(t.best),
+                    "vertices": out.mesh.vertex_count(), "triangles": out.mesh.triangle_count(),
+                    "chunks_meshed": out.chunks_meshed, "chunks_total": out.chunks_total,
+                    "samples": out.samples,
+                })
             );
             return Ok(());
         }

@@ -10,6 +10,10 @@
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod cube;
+pub mod mesher;
+
+pub use mesher::{MeshError, MeshOutput, MeshSettings, Method, Progress, mesh};
 
 /// An indexed triangle mesh.
 #[derive(Clone, Debug, Default, PartialEq)]

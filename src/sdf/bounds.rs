@@ -29,14 +29,33 @@ fn empty(tape: &Tape, lo: [f32; 3], hi: [f32; 3], s: &mut IntervalScratch) -> bo
     v.lo >= 0.0
 }
 
+/// What the interval evaluator can say about where a shape's inside lies.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Extent {
+    /// Inside a box `(min, max)`.
+    Bounded([f32; 3], [f32; 3]),
+    /// It reaches the universe box (a plane, an infinite repetition).
+    Unbounded,
+    /// Provably nowhere.
+    Empty,
+}
+
 /// A box `(min, max)` that contains every point where `tape` is negative, or
 /// `None` if the inside is unbounded (or the shape is empty).
 pub fn bounds(tape: &Tape) -> Option<([f32; 3], [f32; 3])> {
+    match extent(tape) {
+        Extent::Bounded(lo, hi) => Some((lo, hi)),
+        Extent::Unbounded | Extent::Empty => None,
+    }
+}
+
+/// Where the inside of `tape` lies: a box, unbounded, or empty.
+pub fn extent(tape: &Tape) -> Extent {
     let mut s = IntervalScratch::new();
     let mut lo = [-LIMIT; 3];
     let mut hi = [LIMIT; 3];
     if empty(tape, lo, hi, &mut s) {
-        return None;
+        return Extent::Empty;
     }
     // Simplify once for the universe box: later boxes are inside it.
     let mut tape = tape.simplify(&s.choices);
@@ -44,7 +63,7 @@ pub fn bounds(tape: &Tape) -> Option<([f32; 3], [f32; 3])> {
         if round > 0 {
             // Branches that cannot win inside the box found so far are dropped.
             if empty(&tape, lo, hi, &mut s) {
-                return None;
+                return Extent::Empty;
             }
             tape = tape.simplify(&s.choices);
         }
@@ -69,7 +88,7 @@ pub fn bounds(tape: &Tape) -> Option<([f32; 3], [f32; 3])> {
                         sh[axis] = -edge;
                     }
                     if !empty(tape, sl, sh, &mut s) {
-                        return None;
+                        return Extent::Unbounded;
                     }
                 }
                 for _ in 0..steps {
@@ -94,7 +113,11 @@ pub fn bounds(tape: &Tape) -> Option<([f32; 3], [f32; 3])> {
             }
         }
     }
-    Some((lo, hi))
+    if (0..3).any(|k| lo[k] >= hi[k]) {
+        // Every slab was cut away: no inside anywhere.
+        return Extent::Empty;
+    }
+    Extent::Bounded(lo, hi)
 }
 
 #[cfg(test)]

@@ -1,0 +1,1282 @@
+//! The sparse mesher: from a tape to one watertight triangle mesh, at a cost that
+//! grows with the surface, not the volume.
+//!
+//! 1. **Grid.** The domain (the tree's interval bounds padded by a cell, or the
+//!    caller's box) is cut into cubic cells, `resolution` along the longest axis.
+//!    Samples sit on the cell corners. Samples on the domain's outer faces count
+//!    as outside, so a shape cut by the caller's box is closed by a cap there.
+//! 2. **Pruning.** The grid is split into chunks of [`CHUNK`]³ cells and those into
+//!    an octree. Each octree block is bounded with the interval evaluator; blocks
+//!    that provably hold no surface are dropped, and the tape is simplified for
+//!    the survivors (branches that cannot win there are dropped), level by level.
+//! 3. **Sampling.** Inside a surviving chunk, sub-blocks of [`SUB`]³ cells are
+//!    bounded again; only the samples of sub-blocks that may hold surface are
+//!    evaluated, with the chunk's short tape, in SIMD blocks.
+//! 4. **Meshing**, per chunk in parallel, in two passes so that chunk borders need
+//!    no welding: pass one creates the chunk's vertices (one per surface cell for
+//!    the dual methods, one per crossed edge for marching cubes); pass two, once
+//!    every chunk's vertices have global numbers, creates the faces, looking up
+//!    vertices that live in the neighbouring chunk. Every vertex exists once, so
+//!    the mesh is closed and 2-manifold by construction wherever the sample signs
+//!    agree, which they do because every chunk computes a shared sample with the
+//!    same arithmetic.
+//! 5. **Normals**: the SDF gradient at each vertex by central differences.
+#![warn(missing_docs)]
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::Mesh;
+use super::cube::{self, CORNERS};
+use crate::sdf::bounds::{self, Extent};
+use crate::sdf::eval::interval::{Interval, IntervalScratch};
+use crate::sdf::eval::{Level, SimdWidth};
+use crate::sdf::tape::Tape;
+
+/// Chunk edge, in cells: the unit of parallel work and of the two-pass stitching.
+pub const CHUNK: usize = 16;
+/// Sub-block edge, in cells: the unit of in-chunk pruning before sampling.
+pub const SUB: usize = 4;
+/// Samples along a chunk edge.
+const S: usize = CHUNK + 1;
+/// Points per SIMD evaluation block.
+const LANES: usize = 256;
+/// Marker of "no vertex" in the per-chunk vertex tables.
+const NONE: u16 = u16::MAX;
+
+/// How vertices are placed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// One vertex per surface cell, at the mean of the cell's edge crossings.
+    #[default]
+    SurfaceNets,
+    /// One vertex per crossed edge, triangles from the 256-case table.
+    MarchingCubes,
+    /// One vertex per surface cell, placed by minimising the distance to the
+    /// tangent planes at the edge crossings, which keeps sharp edges and corners.
+    DualContouring,
+}
+
+impl Method {
+    /// Every method, in documentation order.
+    pub const ALL: [Method; 3] = [
+        Method::SurfaceNets,
+        Method::MarchingCubes,
+        Method::DualContouring,
+    ];
+
+    /// The name used in the API and the CLI.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::SurfaceNets => "surface_nets",
+            Method::MarchingCubes => "marching_cubes",
+            Method::DualContouring => "dual_contouring",
+        }
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An unknown method name; the message lists the known ones.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown method {0:?}; expected one of surface_nets, marching_cubes, dual_contouring")]
+pub struct MethodError(pub String);
+
+impl FromStr for Method {
+    type Err = MethodError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Method::ALL
+            .into_iter()
+            .find(|m| m.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| MethodError(s.to_string()))
+    }
+}
+
+/// An axis-aligned box `(min, max)`.
+pub type Aabb = ([f32; 3], [f32; 3]);
+
+/// What to mesh and how.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MeshSettings {
+    /// Vertex placement.
+    pub method: Method,
+    /// Cells along the longest axis of the domain (at least 1).
+    pub resolution: u32,
+    /// The domain; `None` means the shape's interval bounds, padded by one cell.
+    pub bounds: Option<Aabb>,
+    /// Whether to compute vertex normals.
+    pub normals: bool,
+    /// Vector width of the sampling evaluator.
+    pub simd: SimdWidth,
+}
+
+impl Default for MeshSettings {
+    fn default() -> Self {
+        MeshSettings {
+            method: Method::SurfaceNets,
+            resolution: 128,
+            bounds: None,
+            normals: true,
+            simd: SimdWidth::Auto,
+        }
+    }
+}
+
+/// Why no mesh was made.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum MeshError {
+    /// The shape has no bounds and none were given.
+    #[error(
+        "the shape is unbounded (it reaches infinity, e.g. a plane or an infinite repeat); pass bounds"
+    )]
+    Unbounded,
+    /// The given bounds are not a box.
+    #[error("bounds must be finite with min < max on every axis")]
+    BadBounds,
+    /// Resolution 0.
+    #[error("resolution must be at least 1")]
+    BadResolution,
+}
+
+/// Where meshing stands: chunk passes done out of the total.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Chunk passes finished.
+    pub done: usize,
+    /// Chunk passes in all (two per surviving chunk).
+    pub total: usize,
+}
+
+/// A mesh and how it was made.
+#[derive(Clone, Debug)]
+pub struct MeshOutput {
+    /// The mesh.
+    pub mesh: Mesh,
+    /// The sampled domain.
+    pub domain: Aabb,
+    /// Cell edge length.
+    pub cell_size: f32,
+    /// Cells along each axis.
+    pub cells: [u32; 3],
+    /// Chunks that were meshed, out of all chunks of the grid.
+    pub chunks_meshed: usize,
+    /// All chunks of the grid.
+    pub chunks_total: usize,
+    /// Samples evaluated.
+    pub samples: usize,
+    /// Whether every face found all its vertices: the mesh is then closed and
+    /// 2-manifold by construction (the tests check this with [`super::check`]).
+    pub watertight: bool,
+}
+
+/// The sample lattice: sample `i` on axis `a` is at `origin[a] + h·i`.
+#[derive(Clone, Copy, Debug)]
+struct Grid {
+    origin: [f32; 3],
+    h: f32,
+    cells: [usize; 3],
+}
+
+impl Grid {
+    fn coord(&self, axis: usize, i: usize) -> f32 {
+        self.origin[axis] + self.h * i as f32
+    }
+
+    /// The box of cells `[lo, hi)` (its corner samples), grown by a tenth of a cell
+    /// so that pruning and simplification stay valid a little beyond the samples
+    /// (the gradient stencil reaches there).
+    fn cell_box(&self, lo: [usize; 3], hi: [usize; 3]) -> [Interval; 3] {
+        let m = 0.1 * self.h;
+        [0, 1, 2].map(|a| Interval::new(self.coord(a, lo[a]) - m, self.coord(a, hi[a]) + m))
+    }
+}
+
+/// Meshes the surface `value = 0` of `tape`. `shape_bounds` is the tape's interval
+/// bounds (`Compiled::bounds`), used when `settings.bounds` is `None`.
+pub fn mesh(
+    tape: &Tape,
+    shape_bounds: Option<Aabb>,
+    settings: &MeshSettings,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<MeshOutput, MeshError> {
+    if settings.resolution == 0 {
+        return Err(MeshError::BadResolution);
+    }
+    let padded = settings.bounds.is_none();
+    let (lo, hi) = match settings.bounds {
+        Some(b) => {
+            let ok = (0..3).all(|k| b.0[k].is_finite() && b.1[k].is_finite() && b.0[k] < b.1[k]);
+            if !ok {
+                return Err(MeshError::BadBounds);
+            }
+            b
+        }
+        None => match shape_bounds {
+            Some(b) => b,
+            None => match bounds::extent(tape) {
+                Extent::Bounded(lo, hi) => (lo, hi),
+                Extent::Empty => return Ok(empty_output()),
+                Extent::Unbounded => return Err(MeshError::Unbounded),
+            },
+        },
+    };
+    let grid = grid_for(lo, hi, settings.resolution as usize, padded);
+    let chunks = [0, 1, 2].map(|a| grid.cells[a].div_ceil(CHUNK));
+    let chunks_total = chunks.iter().product();
+    let leaves = prune(tape, &grid, chunks);
+    let total = 2 * leaves.len();
+    let done = AtomicUsize::new(0);
+    let tick = || {
+        let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+        progress(Progress { done: d, total });
+    };
+    progress(Progress { done: 0, total });
+
+    let level = Level::resolve(settings.simd);
+    let ctx = Ctx {
+        grid,
+        chunks,
+        method: settings.method,
+        level,
+    };
+    let mut outs: Vec<ChunkOut> = leaves
+        .par_iter()
+        .map_init(Scratch::default, |s, leaf| {
+            let out = ctx.first_pass(leaf, settings.normals, s);
+            tick();
+            out
+        })
+        .collect();
+    // Global vertex numbers: each chunk's vertices follow the previous chunks'.
+    let mut offset = 0u32;
+    for o in &mut outs {
+        o.first_vertex = offset;
+        offset += o.positions.len() as u32;
+    }
+    let mut slots = vec![u32::MAX; chunks_total];
+    for (i, leaf) in leaves.iter().enumerate() {
+        slots[ctx.slot(leaf.chunk)] = i as u32;
+    }
+    let faces: Vec<(Vec<[u32; 3]>, usize)> = (0..outs.len())
+        .into_par_iter()
+        .map(|i| {
+            let f = ctx.second_pass(&leaves[i], &outs, &slots, i);
+            tick();
+            f
+        })
+        .collect();
+
+    let samples = outs.iter().map(|o| o.samples).sum();
+    let mut mesh = Mesh {
+        positions: Vec::with_capacity(offset as usize),
+        normals: Vec::with_capacity(if settings.normals { offset as usize } else { 0 }),
+        triangles: Vec::with_capacity(faces.iter().map(|f| f.0.len()).sum()),
+    };
+    for o in &outs {
+        mesh.positions.extend_from_slice(&o.positions);
+        mesh.normals.extend_from_slice(&o.normals);
+    }
+    let mut missing = 0;
+    for (f, m) in &faces {
+        mesh.triangles.extend_from_slice(f);
+        missing += m;
+    }
+    let (dlo, dhi) = (
+        [0, 1, 2].map(|a| grid.coord(a, 0)),
+        [0, 1, 2].map(|a| grid.coord(a, grid.cells[a])),
+    );
+    Ok(MeshOutput {
+        mesh,
+        domain: (dlo, dhi),
+        cell_size: grid.h,
+        cells: grid.cells.map(|c| c as u32),
+        chunks_meshed: leaves.len(),
+        chunks_total,
+        samples,
+        watertight: missing == 0,
+    })
+}
+
+fn empty_output() -> MeshOutput {
+    MeshOutput {
+        mesh: Mesh::empty(),
+        domain: ([0.0; 3], [0.0; 3]),
+        cell_size: 0.0,
+        cells: [0; 3],
+        chunks_meshed: 0,
+        chunks_total: 0,
+        samples: 0,
+        watertight: true,
+    }
+}
+
+/// The lattice for box `lo..hi` with `resolution` cells along its longest axis,
+/// centred on the box; `pad` adds one cell of margin on every side.
+fn grid_for(lo: [f32; 3], hi: [f32; 3], resolution: usize, pad: bool) -> Grid {
+    let ext = [0, 1, 2].map(|a| (hi[a] - lo[a]).max(0.0));
+    let longest = ext.iter().copied().fold(0.0f32, f32::max);
+    let h = if longest > 0.0 {
+        longest / resolution as f32
+    } else {
+        1e-3
+    };
+    let margin = if pad { 2 } else { 0 };
+    let cells = ext.map(|e| ((e / h).ceil() as usize).clamp(1, resolution) + margin);
+    let origin = [0, 1, 2].map(|a| 0.5 * (lo[a] + hi[a]) - 0.5 * h * cells[a] as f32);
+    Grid { origin, h, cells }
+}
+
+/// A chunk that may hold surface, with its tape simplified for its box.
+struct Leaf {
+    chunk: [usize; 3],
+    tape: Arc<Tape>,
+}
+
+/// The octree descent: the surviving chunks, each with its own short tape.
+fn prune(tape: &Tape, grid: &Grid, chunks: [usize; 3]) -> Vec<Leaf> {
+    let span = chunks.iter().copied().max().unwrap_or(1).next_power_of_two();
+    let mut level: Vec<([usize; 3], usize, Arc<Tape>)> =
+        vec![([0; 3], span, Arc::new(tape.clone()))];
+    loop {
+        let next: Vec<([usize; 3], usize, Arc<Tape>)> = level
+            .par_iter()
+            .flat_map_iter(|(origin, size, tape)| {
+                let mut s = IntervalScratch::new();
+                let mut kids = Vec::new();
+                let half = (size / 2).max(1);
+                let step = if *size == 1 { 1 } else { 2 };
+                for k in 0..step * step * step {
+                    let o = [0, 1, 2].map(|a| origin[a] + half * (k >> a & 1) * (step - 1));
+                    if (0..3).any(|a| o[a] >= chunks[a]) {
+                        continue;
+                    }
+                    let sz = if *size == 1 { 1 } else { half };
+                    let lo = o.map(|c| c * CHUNK);
+                    let hi = [0, 1, 2].map(|a| ((o[a] + sz) * CHUNK).min(grid.cells[a]));
+                    if let Some(t) = survive(tape, grid, lo, hi, &mut s) {
+                        kids.push((o, sz, t));
+                    }
+                }
+                kids
+            })
+            .collect();
+        if next.iter().all(|(_, size, _)| *size == 1) || next.is_empty() {
+            return next
+                .into_iter()
+                .map(|(chunk, _, tape)| Leaf { chunk, tape })
+                .collect();
+        }
+        level = next;
+    }
+}
+
+/// The simplified tape for cells `lo..hi`, or `None` when no surface can be there.
+/// A block on the domain's outer faces is kept when it may be inside, since the
+/// outer samples count as outside and the cap passes through it.
+fn survive(
+    tape: &Arc<Tape>,
+    grid: &Grid,
+    lo: [usize; 3],
+    hi: [usize; 3],
+    s: &mut IntervalScratch,
+) -> Option<Arc<Tape>> {
+    let [x, y, z] = grid.cell_box(lo, hi);
+    let v = tape.eval_interval_with(x, y, z, s);
+    let on_face = (0..3).any(|a| lo[a] == 0 || hi[a] == grid.cells[a]);
+    if v.lo >= 0.0 || (v.hi < 0.0 && !on_face) {
+        return None;
+    }
+    if s.any_choice() {
+        Some(Arc::new(tape.simplify(&s.choices)))
+    } else {
+        Some(Arc::clone(tape))
+    }
+}
+
+/// Per-thread buffers of the first pass.
+#[derive(Default)]
+struct Scratch {
+    interval: IntervalScratch,
+    values: Vec<f32>,
+    /// Per sample row, the samples to evaluate (bit x of row `y + S·z`).
+    wanted: Vec<u32>,
+    /// Per sample row, the samples of sub-blocks proven inside.
+    filled: Vec<u32>,
+    regs: Vec<[f32; LANES]>,
+    xs: Vec<f32>,
+    ys: Vec<f32>,
+    zs: Vec<f32>,
+    index: Vec<u32>,
+    out: Vec<f32>,
+}
+
+/// What the first pass leaves for the second.
+#[derive(Default)]
+struct ChunkOut {
+    /// Cells of this chunk per axis (`CHUNK`, less at the grid's far faces).
+    size: [usize; 3],
+    /// Sign bits: bit `x` of `rows[y + S·z]` is set when sample `(x, y, z)` is inside.
+    rows: Vec<u32>,
+    /// Dual methods: vertex of cell `(x, y, z)` at `x + CHUNK·(y + CHUNK·z)`.
+    /// Marching cubes: vertex of the edge along axis `a` from sample `(x, y, z)`
+    /// at `a + 3·(x + CHUNK·(y + CHUNK·z))`.
+    table: Vec<u16>,
+    positions: Vec<[f32; 3]>,
+    normals: Vec<[f32; 3]>,
+    first_vertex: u32,
+    samples: usize,
+}
+
+impl ChunkOut {
+    fn inside(&self, p: [usize; 3]) -> bool {
+        self.rows[p[1] + S * p[2]] >> p[0] & 1 == 1
+    }
+}
+
+fn sample_index(x: usize, y: usize, z: usize) -> usize {
+    x + S * (y + S * z)
+}
+
+fn cell_index(x: usize, y: usize, z: usize) -> usize {
+    x + CHUNK * (y + CHUNK * z)
+}
+
+struct Ctx {
+    grid: Grid,
+    chunks: [usize; 3],
+    method: Method,
+    level: Level,
+}
+
+impl Ctx {
+    fn slot(&self, c: [usize; 3]) -> usize {
+        c[0] + self.chunks[0] * (c[1] + self.chunks[1] * c[2])
+    }
+
+    fn point(&self, g: [usize; 3]) -> [f32; 3] {
+        [0, 1, 2].map(|a| self.grid.coord(a, g[a]))
+    }
+
+    /// Samples, sign rows and vertices of one chunk.
+    #[inline(never)]
+    fn first_pass(&self, leaf: &Leaf, normals: bool, s: &mut Scratch) -> ChunkOut {
+        let base = leaf.chunk.map(|c| c * CHUNK);
+        let size = [0, 1, 2].map(|a| CHUNK.min(self.grid.cells[a] - base[a]));
+        let tape = &leaf.tape;
+        let mut rows = vec![0; S * S];
+        let samples = self.sample(tape, base, size, &mut rows, s);
+        let values_buf = std::mem::take(&mut s.values);
+        let values = &values_buf[..];
+        let mut out = ChunkOut {
+            size,
+            rows,
+            samples,
+            ..ChunkOut::default()
+        };
+        match self.method {
+            Method::SurfaceNets | Method::DualContouring => {
+                // One vertex per surface piece of each cell; the table points at
+                // the cell's first piece.
+                out.table = vec![NONE; CHUNK * CHUNK * CHUNK];
+                let cases = cube::cases();
+                let mut pieces: Vec<Piece> = Vec::new();
+                for_each_surface_cell(&out.rows, out.size, |c| {
+                    let case = case_of(&out.rows, c);
+                    out.table[cell_index(c[0], c[1], c[2])] = pieces.len() as u16;
+                    for patch in 0..cases[case].patches {
+                        pieces.push(Piece { cell: c, case, patch });
+                    }
+                });
+                out.positions = if self.method == Method::SurfaceNets {
+                    pieces
+                        .iter()
+                        .map(|pc| self.mean_crossing(base, pc, values).map(|v| v as f32))
+                        .collect()
+                } else {
+                    self.dual_contour(tape, base, &pieces, values, s)
+                };
+            }
+            Method::MarchingCubes => {
+                out.table = vec![NONE; 3 * CHUNK * CHUNK * CHUNK];
+                for_each_owned_crossing(&out.rows, out.size, |axis, p| {
+                    let q = step(p, axis);
+                    let (va, vb) = (
+                        values[sample_index(p[0], p[1], p[2])],
+                        values[sample_index(q[0], q[1], q[2])],
+                    );
+                    let t = crossing(va, vb);
+                    let g = [0, 1, 2].map(|a| base[a] + p[a]);
+                    let mut pos = self.point(g);
+                    pos[axis] += t as f32 * self.grid.h;
+                    out.table[axis + 3 * cell_index(p[0], p[1], p[2])] = out.positions.len() as u16;
+                    out.positions.push(pos);
+                });
+            }
+        }
+        if normals {
+            out.normals = self.gradients(tape, &out.positions, s);
+        }
+        s.values = values_buf;
+        out
+    }
+
+    /// Evaluates the chunk's samples into `s.values` (stride [`S`]) and their
+    /// signs into `rows`. Sub-blocks proven inside or outside are not evaluated:
+    /// their samples get ∓1 (only the sign of those is ever read). Returns how
+    /// many samples were evaluated.
+    #[inline(never)]
+    fn sample(
+        &self,
+        tape: &Tape,
+        base: [usize; 3],
+        size: [usize; 3],
+        rows: &mut [u32],
+        s: &mut Scratch,
+    ) -> usize {
+        s.values.clear();
+        s.values.resize(S * S * S, 1.0);
+        s.wanted.clear();
+        s.wanted.resize(S * S, 0);
+        s.filled.clear();
+        s.filled.resize(S * S, 0);
+        // Two levels: blocks of 2·SUB cells, then SUB inside the undecided ones.
+        let big = 2 * SUB;
+        for bz in (0..size[2]).step_by(big) {
+            for by in (0..size[1]).step_by(big) {
+                for bx in (0..size[0]).step_by(big) {
+                    let lo = [bx, by, bz];
+                    let hi = [0, 1, 2].map(|a| (lo[a] + big).min(size[a]));
+                    if self.classify(tape, base, lo, hi, s) {
+                        continue;
+                    }
+                    for sz in (lo[2]..hi[2]).step_by(SUB) {
+                        for sy in (lo[1]..hi[1]).step_by(SUB) {
+                            for sx in (lo[0]..hi[0]).step_by(SUB) {
+                                let l = [sx, sy, sz];
+                                let h = [0, 1, 2].map(|a| (l[a] + SUB).min(hi[a]));
+                                if !self.classify(tape, base, l, h, s) {
+                                    mark_rows(&mut s.wanted, l, h);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Gather the wanted samples, evaluate, scatter values and signs.
+        let coords: [[f32; S]; 3] =
+            [0, 1, 2].map(|a| std::array::from_fn(|i| self.grid.coord(a, base[a] + i)));
+        s.index.clear();
+        s.xs.clear();
+        s.ys.clear();
+        s.zs.clear();
+        for z in 0..=size[2] {
+            for y in 0..=size[1] {
+                let r = y + S * z;
+                // Proven-inside samples start inside; evaluated ones are set below.
+                rows[r] = s.filled[r] & !s.wanted[r];
+                let mut bits = s.wanted[r];
+                while bits != 0 {
+                    let x = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    s.index.push((r * S + x) as u32);
+                    s.xs.push(coords[0][x]);
+                    s.ys.push(coords[1][y]);
+                    s.zs.push(coords[2][z]);
+                }
+            }
+        }
+        let count = s.index.len();
+        let mut out = std::mem::take(&mut s.out);
+        self.eval(tape, &s.xs, &s.ys, &s.zs, &mut out, &mut s.regs);
+        for (&i, &v) in s.index.iter().zip(&out) {
+            let i = i as usize;
+            s.values[i] = v;
+            rows[i / S] |= u32::from(v < 0.0) << (i % S);
+        }
+        s.out = out;
+        self.force_outer_faces(base, size, rows, &mut s.values);
+        count
+    }
+
+    /// Bounds cells `lo..hi` of the chunk at `base`; when the sign is proven, marks
+    /// the samples as filled (inside) or leaves them outside and returns true.
+    fn classify(
+        &self,
+        tape: &Tape,
+        base: [usize; 3],
+        lo: [usize; 3],
+        hi: [usize; 3],
+        s: &mut Scratch,
+    ) -> bool {
+        let [x, y, z] = self.grid.cell_box(
+            [0, 1, 2].map(|a| base[a] + lo[a]),
+            [0, 1, 2].map(|a| base[a] + hi[a]),
+        );
+        let v = tape.eval_interval_with(x, y, z, &mut s.interval);
+        if v.lo >= 0.0 {
+            return true;
+        }
+        if v.hi < 0.0 {
+            mark_rows(&mut s.filled, lo, hi);
+            for z in lo[2]..=hi[2] {
+                for y in lo[1]..=hi[1] {
+                    let at = sample_index(lo[0], y, z);
+                    s.values[at..=at + hi[0] - lo[0]].fill(-1.0);
+                }
+            }
+            return true;
+        }
+        false
+    }
+
+    /// The domain's outer samples count as outside (just outside, so a cap lies
+    /// on the domain's face): that closes a shape cut by the domain.
+    fn force_outer_faces(
+        &self,
+        base: [usize; 3],
+        size: [usize; 3],
+        rows: &mut [u32],
+        values: &mut [f32],
+    ) {
+        let low = base.map(|b| b == 0);
+        let high = [0, 1, 2].map(|a| base[a] + size[a] == self.grid.cells[a]);
+        if !low.iter().chain(&high).any(|f| *f) {
+            return;
+        }
+        let mut x_faces = 0u32;
+        if low[0] {
+            x_faces |= 1;
+        }
+        if high[0] {
+            x_faces |= 1 << size[0];
+        }
+        for z in 0..=size[2] {
+            for y in 0..=size[1] {
+                let whole = (low[1] && y == 0)
+                    || (high[1] && y == size[1])
+                    || (low[2] && z == 0)
+                    || (high[2] && z == size[2]);
+                let r = y + S * z;
+                let mut bits = rows[r] & if whole { u32::MAX } else { x_faces };
+                rows[r] &= !bits;
+                while bits != 0 {
+                    let x = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    values[r * S + x] = f32::MIN_POSITIVE;
+                }
+            }
+        }
+    }
+
+    /// Values of `tape` at the points `(xs[i], ys[i], zs[i])` into `out`.
+    #[inline(never)]
+    fn eval(
+        &self,
+        tape: &Tape,
+        xs: &[f32],
+        ys: &[f32],
+        zs: &[f32],
+        out: &mut Vec<f32>,
+        regs: &mut Vec<[f32; LANES]>,
+    ) {
+        let n = xs.len();
+        out.clear();
+        out.resize(n, 0.0);
+        if regs.len() < tape.reg_count().max(1) {
+            regs.resize(tape.reg_count().max(1), [0.0; LANES]);
+        }
+        let mut bx = [0.0f32; LANES];
+        let mut by = [0.0f32; LANES];
+        let mut bz = [0.0f32; LANES];
+        for start in (0..n).step_by(LANES) {
+            let m = LANES.min(n - start);
+            bx[..m].copy_from_slice(&xs[start..start + m]);
+            by[..m].copy_from_slice(&ys[start..start + m]);
+            bz[..m].copy_from_slice(&zs[start..start + m]);
+            self.level.run_block::<LANES>(tape, regs, &bx, &by, &bz);
+            out[start..start + m].copy_from_slice(&regs[tape.output() as usize][..m]);
+        }
+    }
+
+    /// Unit gradients of `tape` at `points`, by central differences.
+    fn gradients(&self, tape: &Tape, points: &[[f32; 3]], s: &mut Scratch) -> Vec<[f32; 3]> {
+        let d = 0.05 * self.grid.h;
+        s.xs.clear();
+        s.ys.clear();
+        s.zs.clear();
+        for p in points {
+            for axis in 0..3 {
+                for sign in [1.0f32, -1.0] {
+                    let mut q = *p;
+                    q[axis] += sign * d;
+                    s.xs.push(q[0]);
+                    s.ys.push(q[1]);
+                    s.zs.push(q[2]);
+                }
+            }
+        }
+        let mut out = std::mem::take(&mut s.out);
+        self.eval(tape, &s.xs, &s.ys, &s.zs, &mut out, &mut s.regs);
+        let normals = out
+            .chunks_exact(6)
+            .map(|v| normalize([v[0] - v[1], v[2] - v[3], v[4] - v[5]]))
+            .collect();
+        s.out = out;
+        normals
+    }
+
+    /// Surface nets: the mean of the cell's edge crossings (f64 for the sum).
+    #[inline(never)]
+    fn mean_crossing(&self, base: [usize; 3], pc: &Piece, values: &[f32]) -> [f64; 3] {
+        let c = pc.cell;
+        let mut sum = [0.0f64; 3];
+        let mut n = 0u32;
+        for e in pc.edges() {
+            if let Some(p) = edge_crossing(e, c, values) {
+                for a in 0..3 {
+                    sum[a] += p[a];
+                }
+                n += 1;
+            }
+        }
+        let h = self.grid.h as f64;
+        [0, 1, 2].map(|a| {
+            self.grid.origin[a] as f64 + h * ((base[a] + c[a]) as f64 + sum[a] / n.max(1) as f64)
+        })
+    }
+
+    /// Dual contouring: per cell, the point nearest (in least squares) to the
+    /// tangent planes at its edge crossings, pulled gently toward the mean
+    /// crossing and kept inside the cell.
+    fn dual_contour(
+        &self,
+        tape: &Tape,
+        base: [usize; 3],
+        pieces: &[Piece],
+        values: &[f32],
+        s: &mut Scratch,
+    ) -> Vec<[f32; 3]> {
+        let h = self.grid.h as f64;
+        // Crossing points of every piece, in order; `spans[i]` is piece i's range.
+        let mut points: Vec<[f32; 3]> = Vec::new();
+        let mut spans = Vec::with_capacity(pieces.len());
+        for pc in pieces {
+            let c = pc.cell;
+            let start = points.len();
+            for e in pc.edges() {
+                if let Some(p) = edge_crossing(e, c, values) {
+                    points.push([0, 1, 2].map(|a| {
+                        (self.grid.origin[a] as f64 + h * ((base[a] + c[a]) as f64 + p[a])) as f32
+                    }));
+                }
+            }
+            spans.push(start..points.len());
+        }
+        let normals = self.gradients(tape, &points, s);
+        pieces
+            .iter()
+            .zip(spans)
+            .map(|(pc, span)| {
+                let c = pc.cell;
+                let pts = &points[span.clone()];
+                let ns = &normals[span];
+                let lo = [0, 1, 2]
+                    .map(|a| self.grid.origin[a] as f64 + h * (base[a] + c[a]) as f64);
+                qef_vertex(pts, ns, lo, h)
+            })
+            .collect()
+    }
+
+    /// Faces owned by chunk `i`: quads around its crossed edges (dual methods) or
+    /// the table's triangles of its cells (marching cubes).
+    /// Also returns how many faces were left out for want of a vertex (none when
+    /// the sample signs agree across chunk borders, as they should).
+    #[inline(never)]
+    fn second_pass(
+        &self,
+        leaf: &Leaf,
+        outs: &[ChunkOut],
+        slots: &[u32],
+        i: usize,
+    ) -> (Vec<[u32; 3]>, usize) {
+        let me = &outs[i];
+        let mut faces = Vec::new();
+        // The chunk (index into `outs`) and chunk-local coordinates of local
+        // coordinates `l`, which may lie one step into a neighbouring chunk.
+        let locate = |l: [isize; 3]| -> Option<(usize, [usize; 3])> {
+            let mut chunk = leaf.chunk;
+            let mut local = [0usize; 3];
+            for a in 0..3 {
+                let v = l[a];
+                if v < 0 {
+                    chunk[a] = chunk[a].checked_sub(1)?;
+                    local[a] = (v + CHUNK as isize) as usize;
+                } else if v as usize >= me.size[a] {
+                    chunk[a] += 1;
+                    if chunk[a] >= self.chunks[a] {
+                        return None;
+                    }
+                    local[a] = v as usize - me.size[a];
+                } else {
+                    local[a] = v as usize;
+                }
+            }
+            let j = if chunk == leaf.chunk {
+                i
+            } else {
+                let j = slots[self.slot(chunk)];
+                (j != u32::MAX).then_some(j as usize)?
+            };
+            Some((j, local))
+        };
+        // Global number and position of entry `k` of chunk `j`'s table.
+        let vertex = |j: usize, k: usize, extra: u16| -> Option<(u32, [f32; 3])> {
+            let o = &outs[j];
+            let v = *o.table.get(k)?;
+            (v != NONE).then(|| {
+                let v = usize::from(v + extra);
+                (o.first_vertex + v as u32, o.positions[v])
+            })
+        };
+        let cases = cube::cases();
+        let mut missing = 0usize;
+        match self.method {
+            Method::SurfaceNets | Method::DualContouring => {
+                for_each_owned_crossing(&me.rows, me.size, |axis, p| {
+                    let (b, c) = ((axis + 1) % 3, (axis + 2) % 3);
+                    // The vertex of the piece that holds this edge in the cell at
+                    // offset (db, dc) on axes (b, c); the edge is that cell's edge
+                    // number 4·axis + (−db) + 2·(−dc).
+                    let cell = |db: isize, dc: isize| {
+                        let mut l = p.map(|v| v as isize);
+                        l[b] += db;
+                        l[c] += dc;
+                        let (j, q) = locate(l)?;
+                        let case = case_of(&outs[j].rows, q);
+                        let e = 4 * axis + (-db) as usize + 2 * (-dc) as usize;
+                        let patch = cases[case].edge_patch[e];
+                        if patch == cube::NO_PATCH {
+                            return None;
+                        }
+                        vertex(j, cell_index(q[0], q[1], q[2]), u16::from(patch))
+                    };
+                    let (Some((qa, pa)), Some((qb, pb)), Some((qc, pc)), Some((qd, pd))) =
+                        (cell(-1, -1), cell(0, -1), cell(0, 0), cell(-1, 0))
+                    else {
+                        missing += 1;
+                        return;
+                    };
+                    // Around the edge, a→b→c→d turns counter-clockwise about +axis,
+                    // the outward direction when the edge's low end is inside.
+                    let outward_up = me.inside(p);
+                    let split_ac = dist2(pa, pc) <= dist2(pb, pd);
+                    let tris = if split_ac {
+                        [[qa, qb, qc], [qa, qc, qd]]
+                    } else {
+                        [[qa, qb, qd], [qb, qc, qd]]
+                    };
+                    for t in tris {
+                        faces.push(if outward_up { t } else { [t[0], t[2], t[1]] });
+                    }
+                });
+            }
+            Method::MarchingCubes => {
+                for_each_surface_cell(&me.rows, me.size, |c| {
+                    for t in &cases[case_of(&me.rows, c)].triangles {
+                        let v = t.map(|e| {
+                            let e = e as usize;
+                            let o = cube::edge_origin(e);
+                            let l = [0, 1, 2].map(|a| (c[a] + o[a] as usize) as isize);
+                            let (j, q) = locate(l)?;
+                            vertex(j, cube::edge_axis(e) + 3 * cell_index(q[0], q[1], q[2]), 0)
+                        });
+                        if let [Some((a, _)), Some((b, _)), Some((c, _))] = v {
+                            faces.push([a, b, c]);
+                        } else {
+                            missing += 1;
+                        }
+                    }
+                });
+            }
+        }
+        (faces, missing)
+    }
+}
+
+/// Sets bits `lo[0]..=hi[0]` of rows `y + S·z` for `y`, `z` in `lo..=hi`.
+fn mark_rows(rows: &mut [u32], lo: [usize; 3], hi: [usize; 3]) {
+    let mask = ((1u32 << (hi[0] - lo[0] + 1)) - 1) << lo[0];
+    for z in lo[2]..=hi[2] {
+        for y in lo[1]..=hi[1] {
+            rows[y + S * z] |= mask;
+        }
+    }
+}
+
+/// Calls `f` with every cell of the chunk whose corners differ in sign.
+fn for_each_surface_cell(rows: &[u32], size: [usize; 3], mut f: impl FnMut([usize; 3])) {
+    let [nx, ny, nz] = size;
+    let mask = (1u32 << nx) - 1;
+    for z in 0..nz {
+        for y in 0..ny {
+            let r = [
+                rows[y + S * z],
+                rows[y + 1 + S * z],
+                rows[y + S * (z + 1)],
+                rows[y + 1 + S * (z + 1)],
+            ];
+            let any = r[0] | r[1] | r[2] | r[3];
+            let all = r[0] & r[1] & r[2] & r[3];
+            // A cell at x spans sample columns x and x + 1.
+            let any2 = any | (any >> 1);
+            let all2 = all & (all >> 1);
+            let mut mixed = any2 & !all2 & mask;
+            while mixed != 0 {
+                let x = mixed.trailing_zeros() as usize;
+                mixed &= mixed - 1;
+                f([x, y, z]);
+            }
+        }
+    }
+}
+
+/// Calls `f(axis, p)` for every edge this chunk owns whose ends differ in sign:
+/// the edge along `axis` from local sample `p`, with `p` inside the chunk's cell
+/// range on every axis.
+fn for_each_owned_crossing(rows: &[u32], size: [usize; 3], mut f: impl FnMut(usize, [usize; 3])) {
+    let [nx, ny, nz] = size;
+    let mask = (1u32 << nx) - 1;
+    for z in 0..nz {
+        for y in 0..ny {
+            let r = rows[y + S * z];
+            let mut ex = (r ^ (r >> 1)) & mask;
+            while ex != 0 {
+                let x = ex.trailing_zeros() as usize;
+                ex &= ex - 1;
+                f(0, [x, y, z]);
+            }
+            let mut ey = (r ^ rows[y + 1 + S * z]) & mask;
+            while ey != 0 {
+                let x = ey.trailing_zeros() as usize;
+                ey &= ey - 1;
+                f(1, [x, y, z]);
+            }
+            let mut ez = (r ^ rows[y + S * (z + 1)]) & mask;
+            while ez != 0 {
+                let x = ez.trailing_zeros() as usize;
+                ez &= ez - 1;
+                f(2, [x, y, z]);
+            }
+        }
+    }
+}
+
+/// One surface piece of one cell (the dual methods' unit of vertex).
+struct Piece {
+    cell: [usize; 3],
+    case: usize,
+    patch: u8,
+}
+
+impl Piece {
+    /// The cell's edges that this piece crosses.
+    fn edges(&self) -> impl Iterator<Item = usize> + '_ {
+        let info = &cube::cases()[self.case];
+        (0..12).filter(move |&e| info.edge_patch[e] == self.patch)
+    }
+}
+
+/// The corner-sign case of local cell `c` from a chunk's sign rows.
+fn case_of(rows: &[u32], c: [usize; 3]) -> usize {
+    let mut case = 0;
+    for (k, o) in CORNERS.iter().enumerate() {
+        let row = rows[c[1] + o[1] as usize + S * (c[2] + o[2] as usize)];
+        case |= ((row >> (c[0] + o[0] as usize) & 1) as usize) << k;
+    }
+    case
+}
+
+fn step(p: [usize; 3], axis: usize) -> [usize; 3] {
+    let mut q = p;
+    q[axis] += 1;
+    q
+}
+
+/// Where the linear interpolant of `a`..`b` crosses zero, as a fraction of the
+/// edge, kept off the ends so that no two vertices coincide.
+fn crossing(a: f32, b: f32) -> f64 {
+    let (a, b) = (a as f64, b as f64);
+    let t = if a == b { 0.5 } else { a / (a - b) };
+    t.clamp(1.0 / 1024.0, 1.0 - 1.0 / 1024.0)
+}
+
+/// The crossing on edge `e` of local cell `c`, in cell units from the cell's low
+/// corner, or `None` when the edge's ends have the same sign.
+fn edge_crossing(e: usize, c: [usize; 3], values: &[f32]) -> Option<[f64; 3]> {
+    let (c0, c1) = cube::edge_corners(e);
+    let at = |k: usize| {
+        let o = CORNERS[k];
+        values[sample_index(c[0] + o[0] as usize, c[1] + o[1] as usize, c[2] + o[2] as usize)]
+    };
+    let (a, b) = (at(c0), at(c1));
+    if (a < 0.0) == (b < 0.0) {
+        return None;
+    }
+    let t = crossing(a, b);
+    let o = CORNERS[c0];
+    let mut p = [o[0] as f64, o[1] as f64, o[2] as f64];
+    p[cube::edge_axis(e)] += t;
+    Some(p)
+}
+
+/// The dual-contouring vertex of a cell with low corner `lo` and edge `h`, from
+/// the crossing points `pts` and unit normals `ns` there.
+fn qef_vertex(pts: &[[f32; 3]], ns: &[[f32; 3]], lo: [f64; 3], h: f64) -> [f32; 3] {
+    let n = pts.len().max(1) as f64;
+    let mut mass = [0.0f64; 3];
+    for p in pts {
+        for a in 0..3 {
+            mass[a] += p[a] as f64 / n;
+        }
+    }
+    // Minimise Σ (nᵢ·(m + y − pᵢ))² + λ|y|² over y: (AᵀA + λI) y = Aᵀ r with
+    // rᵢ = nᵢ·(pᵢ − m). λ keeps the system well posed on flat and edge cells,
+    // where AᵀA is singular, and barely moves true corners.
+    let lambda = 0.05 * n;
+    let mut ata = [[0.0f64; 3]; 3];
+    let mut atr = [0.0f64; 3];
+    for (p, nrm) in pts.iter().zip(ns) {
+        let nv = [nrm[0] as f64, nrm[1] as f64, nrm[2] as f64];
+        let r: f64 = (0..3).map(|a| nv[a] * (p[a] as f64 - mass[a])).sum();
+        for i in 0..3 {
+            atr[i] += nv[i] * r;
+            for j in 0..3 {
+                ata[i][j] += nv[i] * nv[j];
+            }
+        }
+    }
+    for (i, row) in ata.iter_mut().enumerate() {
+        row[i] += lambda;
+    }
+    let y = solve3(ata, atr).unwrap_or([0.0; 3]);
+    let mut v = [0.0f64; 3];
+    let mut inside_cell = true;
+    for a in 0..3 {
+        v[a] = mass[a] + y[a];
+        if !(v[a] >= lo[a] && v[a] <= lo[a] + h) || !v[a].is_finite() {
+            inside_cell = false;
+        }
+    }
+    // A solution outside its cell would fold the surface over its neighbours.
+    let v = if inside_cell { v } else { mass };
+    v.map(|x| x as f32)
+}
+
+/// Solves the 3×3 system `m·x = r` by Cramer's rule; `None` when singular.
+fn solve3(m: [[f64; 3]; 3], r: [f64; 3]) -> Option<[f64; 3]> {
+    let det = |m: &[[f64; 3]; 3]| {
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    };
+    let d = det(&m);
+    if d.abs() < 1e-12 {
+        return None;
+    }
+    let mut x = [0.0; 3];
+    for (k, xk) in x.iter_mut().enumerate() {
+        let mut mk = m;
+        for i in 0..3 {
+            mk[i][k] = r[i];
+        }
+        *xk = det(&mk) / d;
+    }
+    Some(x)
+}
+
+fn normalize(v: [f32; 3]) -> [f32; 3] {
+    let l = (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt();
+    if l > 0.0 && l.is_finite() {
+        v.map(|c| c / l)
+    } else {
+        [0.0, 1.0, 0.0]
+    }
+}
+
+fn dist2(a: [f32; 3], b: [f32; 3]) -> f32 {
+    (0..3).map(|k| (a[k] - b[k]) * (a[k] - b[k])).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mesh::check::{signed_volume, topology};
+    use crate::sdf::compile::compile;
+    use crate::sdf::validate::Limits;
+
+    fn compiled(tree: serde_json::Value) -> crate::sdf::compile::Compiled {
+        compile(&tree, &Limits::default()).unwrap()
+    }
+
+    fn run(tree: serde_json::Value, method: Method, resolution: u32) -> MeshOutput {
+        let c = compiled(tree);
+        let settings = MeshSettings {
+            method,
+            resolution,
+            ..MeshSettings::default()
+        };
+        mesh(&c.tape, c.bounds, &settings, &|_| {}).unwrap()
+    }
+
+    #[test]
+    fn unit_sphere_is_closed_with_the_right_volume_for_every_method() {
+        let want = 4.0 / 3.0 * std::f64::consts::PI;
+        for method in Method::ALL {
+            let out = run(serde_json::json!({"Sphere": {"radius": 1.0}}), method, 128);
+            let t = topology(&out.mesh);
+            assert!(t.closed_manifold, "{method}: not closed");
+            assert_eq!(t.euler, 2, "{method}: sphere Euler characteristic");
+            let v = signed_volume(&out.mesh);
+            assert!((v - want).abs() / want < 0.01, "{method}: volume {v} vs {want}");
+            // Normals point outward: along the position on a unit sphere.
+            for (p, n) in out.mesh.positions.iter().zip(&out.mesh.normals) {
+                let d: f32 = (0..3).map(|k| p[k] * n[k]).sum();
+                assert!(d > 0.95, "{method}: normal {n:?} at {p:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn torus_has_euler_characteristic_zero() {
+        for method in Method::ALL {
+            let out = run(
+                serde_json::json!({"Torus": {"major_radius": 1.0, "minor_radius": 0.3}}),
+                method,
+                96,
+            );
+            let t = topology(&out.mesh);
+            assert!(t.closed_manifold, "{method}");
+            assert_eq!(t.euler, 0, "{method}");
+            assert!(signed_volume(&out.mesh) > 0.0);
+        }
+    }
+
+    #[test]
+    fn demo_tree_is_closed_at_several_resolutions() {
+        let tree: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/data/alice-demo.asdf.json")).unwrap();
+        for method in Method::ALL {
+            for res in [17, 64, 100] {
+                let out = run(tree.clone(), method, res);
+                let t = topology(&out.mesh);
+                assert!(t.closed_manifold, "{method} at {res}");
+                assert!(!out.mesh.is_empty());
+                assert!(out.chunks_meshed <= out.chunks_total);
+            }
+        }
+    }
+
+    #[test]
+    fn a_shape_cut_by_the_bounds_is_capped() {
+        let c = compiled(serde_json::json!({"Sphere": {"radius": 1.0}}));
+        let settings = MeshSettings {
+            bounds: Some(([-2.0, -2.0, 0.0], [2.0, 2.0, 2.0])),
+            resolution: 64,
+            ..MeshSettings::default()
+        };
+        let out = mesh(&c.tape, c.bounds, &settings, &|_| {}).unwrap();
+        assert!(topology(&out.mesh).closed_manifold);
+        let v = signed_volume(&out.mesh);
+        let half = 2.0 / 3.0 * std::f64::consts::PI;
+        assert!((v - half).abs() / half < 0.02, "{v}");
+    }
+
+    #[test]
+    fn empty_and_unbounded_shapes() {
+        // Intersection of two disjoint spheres: nothing inside.
+        let empty = compiled(serde_json::json!({"Intersection": {
+            "a": {"Sphere": {"radius": 1.0}},
+            "b": {"Translate": {"offset": [5.0, 0.0, 0.0], "child": {"Sphere": {"radius": 1.0}}}}
+        }}));
+        let out = mesh(&empty.tape, empty.bounds, &MeshSettings::default(), &|_| {}).unwrap();
+        assert!(out.mesh.is_empty());
+        let plane = compiled(serde_json::json!({"Plane": {"normal": [0.0, 1.0, 0.0], "distance": 0.0}}));
+        let err = mesh(&plane.tape, plane.bounds, &MeshSettings::default(), &|_| {}).unwrap_err();
+        assert_eq!(err, MeshError::Unbounded);
+        let settings = MeshSettings {
+            bounds: Some(([-1.0; 3], [1.0; 3])),
+            resolution: 32,
+            ..MeshSettings::default()
+        };
+        let out = mesh(&plane.tape, plane.bounds, &settings, &|_| {}).unwrap();
+        assert!(topology(&out.mesh).closed_manifold);
+        let v = signed_volume(&out.mesh);
+        assert!((v - 4.0).abs() < 0.2, "half the box: {v}");
+        let bad = MeshSettings {
+            resolution: 0,
+            ..MeshSettings::default()
+        };
+        assert_eq!(
+            mesh(&plane.tape, None, &bad, &|_| {}).unwrap_err(),
+            MeshError::BadResolution
+        );
+    }
+
+    #[test]
+    fn progress_reaches_the_total() {
+        let c = compiled(serde_json::json!({"Sphere": {"radius": 1.0}}));
+        let last = std::sync::Mutex::new(None);
+        let out = mesh(&c.tape, c.bounds, &MeshSettings::default(), &|p| {
+            let mut l = last.lock().unwrap();
+            if l.is_none_or(|q: Progress| p.done >= q.done) {
+                *l = Some(p);
+            }
+        })
+        .unwrap();
+        let p = last.lock().unwrap().unwrap();
+        assert_eq!(p.done, p.total);
+        assert_eq!(p.total, 2 * out.chunks_meshed);
+    }
+
+    #[test]
+    fn dual_contouring_keeps_a_box_corner_sharp() {
+        let out = run(
+            serde_json::json!({"Box3d": {"half_extents": [0.5, 0.5, 0.5]}}),
+            Method::DualContouring,
+            20,
+        );
+        assert!(topology(&out.mesh).closed_manifold);
+        let far = out
+            .mesh
+            .positions
+            .iter()
+            .map(|p| p[0].abs().max(p[1].abs()).max(p[2].abs()))
+            .fold(0.0f32, f32::max);
+        let corner = out
+            .mesh
+            .positions
+            .iter()
+            .any(|p| p.iter().all(|c| (c.abs() - 0.5).abs() < 0.01));
+        assert!(far < 0.51 && corner, "corner vertex kept: far {far}");
+    }
+
+    #[test]
+    fn qef_finds_a_corner_and_solve3_inverts() {
+        let pts = [[1.0, 0.3, 0.2], [0.2, 1.0, 0.4], [0.4, 0.1, 1.0]];
+        let ns = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
+        let v = qef_vertex(&pts, &ns, [0.0; 3], 1.2);
+        assert!(v.iter().all(|c| (c - 1.0).abs() < 0.1), "{v:?}");
+        let x = solve3([[2.0, 1.0, 0.0], [1.0, 3.0, 1.0], [0.0, 1.0, 4.0]], [3.0, 5.0, 5.0]).unwrap();
+        assert!(x.iter().all(|c| (c - 1.0).abs() < 1e-12), "{x:?}");
+    }
+}
