@@ -554,6 +554,24 @@ fn threemf_is_a_zip_of_the_three_parts_in_millimetres_z_up() {
     assert_eq!(model.matches("<triangle ").count(), 4);
     assert!(model.contains(r#"<item objectid="1"/>"#));
 
+    // A triangle naming a vertex twice is left out (3MF forbids it); with
+    // only such triangles the model is empty.
+    let mut degenerate = tetra();
+    degenerate.triangles.push([1, 1, 2]);
+    let parts = unzip(&write("3mf", &degenerate));
+    assert_eq!(
+        String::from_utf8_lossy(&parts[2].1)
+            .matches("<triangle ")
+            .count(),
+        4
+    );
+    let only_degenerate = Mesh {
+        triangles: vec![[0, 0, 1]],
+        ..tetra()
+    };
+    let parts = unzip(&write("3mf", &only_degenerate));
+    assert!(String::from_utf8_lossy(&parts[2].1).contains("<build/>"));
+
     let empty = unzip(&write("3mf", &Mesh::empty()));
     let model = String::from_utf8(empty[2].1.clone()).expect("UTF-8");
     assert!(model.contains("<resources/>") && model.contains("<build/>"));

@@ -11,6 +11,9 @@
 //! that reaches below y = 0 reaches below the platform, and slicers drop it
 //! onto the bed themselves. Normals are not part of 3MF.
 //!
+//! 3MF forbids a triangle that names a vertex twice (lib3mf refuses the whole
+//! file), so such triangles, which have no area, are left out.
+//!
 //! The empty mesh is a model with no object and an empty build: 3MF requires
 //! an object's mesh to have triangles.
 
@@ -82,7 +85,7 @@ fn write_model(mesh: &Mesh, out: &mut dyn io::Write) -> io::Result<()> {
     s.s("<model unit=\"millimeter\" xml:lang=\"en-US\" xmlns=\"http://schemas.microsoft.com/3dmanufacturing/core/2015/02\">\n");
     s.s("<metadata name=\"Application\">ai-modeler</metadata>\n");
     s.s("<metadata name=\"Description\">Converted from metres, +Y up: (x, y, z) m -> (x, -z, y) mm, +Z up</metadata>\n");
-    if mesh.triangles.is_empty() {
+    if !mesh.triangles.iter().any(distinct) {
         s.s("<resources/>\n<build/>\n</model>\n");
         return s.finish();
     }
@@ -104,7 +107,7 @@ fn write_model(mesh: &Mesh, out: &mut dyn io::Write) -> io::Result<()> {
         s.flush_if_full()?;
     }
     s.s("</vertices>\n<triangles>\n");
-    for t in &mesh.triangles {
+    for t in mesh.triangles.iter().filter(|t| distinct(t)) {
         s.s("<triangle v1=\"")
             .i(t[0])
             .s("\" v2=\"")
@@ -116,4 +119,9 @@ fn write_model(mesh: &Mesh, out: &mut dyn io::Write) -> io::Result<()> {
     }
     s.s("</triangles>\n</mesh>\n</object>\n</resources>\n<build>\n<item objectid=\"1\"/>\n</build>\n</model>\n");
     s.finish()
+}
+
+/// Whether a triangle names three different vertices.
+fn distinct(t: &[u32; 3]) -> bool {
+    t[0] != t[1] && t[1] != t[2] && t[0] != t[2]
 }
