@@ -12,8 +12,9 @@ use flate2::write::DeflateEncoder;
 
 use super::invalid;
 
-/// Deflate level: the model XML is most of the work, and level 1 already
-/// takes it to about a quarter of its size at several times level 6's speed.
+/// Deflate level: the model XML is most of the work, and level 1 takes it to
+/// about a fifth of its size at about three times level 6's speed (which gets
+/// it to about a sixth): ~200 ms for a million triangles.
 const LEVEL: u32 = 1;
 
 /// MS-DOS date 1980-01-01, the earliest zip can state: the file's bytes then
