@@ -4,12 +4,15 @@
 //! - [`sdf`]: the engine — tree model, validation, compiler, evaluators. It never
 //!   imports the web layer and can be used as a plain library.
 //! - [`mesh`]: sparse meshing of compiled trees into watertight triangle meshes.
+//! - [`export`]: writing meshes as files: 15 formats (OBJ, STL, PLY, glTF/GLB,
+//!   3MF, OFF, USDA, X3D, COLLADA, DXF, FBX, AMF) behind one trait and registry.
 //! - [`config`]: the one typed configuration (figment: defaults < file < environment).
 //! - [`telemetry`]: logging (pretty on a terminal, JSON otherwise).
 //! - [`server`]: the HTTP service (axum): state, routes, errors as problem+json.
 //! - [`cli`]: the command line: `serve` and the offline commands.
 pub mod cli;
 pub mod config;
+pub mod export;
 pub mod mesh;
 pub mod sdf;
 pub mod server;
