@@ -172,7 +172,8 @@ pub fn bench(
                 simd,
                 ..MeshSettings::default()
             };
-            let run = || pool.install(|| mesh::mesh(&compiled.tape, compiled.bounds, &settings, &|_| {}));
+            let run =
+                || pool.install(|| mesh::mesh(&compiled.tape, compiled.bounds, &settings, &|_| {}));
             let out = run()?; // warm-up
             let t = timings(repeat, || run().map(drop))?;
             println!(

@@ -42,6 +42,17 @@ pub const fn edge_corners(e: usize) -> (usize, usize) {
     (base, base | (1 << a))
 }
 
+/// [`edge_corners`] of every edge.
+pub const EDGE_CORNERS: [(usize, usize); 12] = {
+    let mut table = [(0, 0); 12];
+    let mut e = 0;
+    while e < 12 {
+        table[e] = edge_corners(e);
+        e += 1;
+    }
+    table
+};
+
 /// Offset of edge `e`'s low corner within the cube.
 pub const fn edge_origin(e: usize) -> [u32; 3] {
     CORNERS[edge_corners(e).0]
@@ -196,7 +207,10 @@ mod tests {
     fn complementary_cases_have_opposite_winding() {
         let table = cases();
         assert_eq!(table[1].patches, 1);
-        assert_eq!(table[0b1000_0001].patches, 2, "opposite corners are two pieces");
+        assert_eq!(
+            table[0b1000_0001].patches, 2,
+            "opposite corners are two pieces"
+        );
         // Case 1 (corner 0 inside) is a triangle whose outward side faces away
         // from corner 0: its normal has positive components.
         let t = table[1].triangles[0];

@@ -266,30 +266,23 @@ pub fn mesh(
     for (i, leaf) in leaves.iter().enumerate() {
         slots[ctx.slot(leaf.chunk)] = i as u32;
     }
-    let faces: Vec<(Vec<[u32; 3]>, usize)> = (0..outs.len())
-        .into_par_iter()
-        .map(|i| {
-            let f = ctx.second_pass(&leaves[i], &outs, &slots, i);
+    let border = Border {
+        outs: &outs,
+        slots: &slots,
+    };
+    let borders: Vec<(Vec<[u32; 3]>, usize)> = outs
+        .par_iter()
+        .zip(&leaves)
+        .map(|(o, leaf)| {
+            let f = ctx.faces(leaf, o, Some(border));
             tick();
             f
         })
         .collect();
-
     let samples = outs.iter().map(|o| o.samples).sum();
-    let mut mesh = Mesh {
-        positions: Vec::with_capacity(offset as usize),
-        normals: Vec::with_capacity(if settings.normals { offset as usize } else { 0 }),
-        triangles: Vec::with_capacity(faces.iter().map(|f| f.0.len()).sum()),
-    };
-    for o in &outs {
-        mesh.positions.extend_from_slice(&o.positions);
-        mesh.normals.extend_from_slice(&o.normals);
-    }
-    let mut missing = 0;
-    for (f, m) in &faces {
-        mesh.triangles.extend_from_slice(f);
-        missing += m;
-    }
+    let missing =
+        outs.iter().map(|o| o.missing).sum::<usize>() + borders.iter().map(|b| b.1).sum::<usize>();
+    let mesh = assemble(&outs, &borders, settings.normals);
     let (dlo, dhi) = (
         [0, 1, 2].map(|a| grid.coord(a, 0)),
         [0, 1, 2].map(|a| grid.coord(a, grid.cells[a])),
@@ -304,6 +297,49 @@ pub fn mesh(
         samples,
         watertight: missing == 0,
     })
+}
+
+/// Concatenates the chunks' vertices and faces into one mesh, in parallel:
+/// each chunk writes its own range of the output.
+fn assemble(outs: &[ChunkOut], borders: &[(Vec<[u32; 3]>, usize)], normals: bool) -> Mesh {
+    let vertices: usize = outs.iter().map(|o| o.positions.len()).sum();
+    let triangles: usize = outs
+        .iter()
+        .zip(borders)
+        .map(|(o, b)| o.inner_faces.len() + b.0.len())
+        .sum();
+    let mut mesh = Mesh {
+        positions: vec![[0.0; 3]; vertices],
+        normals: if normals {
+            vec![[0.0; 3]; vertices]
+        } else {
+            Vec::new()
+        },
+        triangles: vec![[0; 3]; triangles],
+    };
+    let mut pos_rest = &mut mesh.positions[..];
+    let mut nrm_rest = &mut mesh.normals[..];
+    let mut tri_rest = &mut mesh.triangles[..];
+    let mut jobs = Vec::with_capacity(outs.len());
+    for (o, b) in outs.iter().zip(borders) {
+        let (p, rest) = pos_rest.split_at_mut(o.positions.len());
+        pos_rest = rest;
+        let (n, rest) = nrm_rest.split_at_mut(if normals { o.positions.len() } else { 0 });
+        nrm_rest = rest;
+        let (t, rest) = tri_rest.split_at_mut(o.inner_faces.len() + b.0.len());
+        tri_rest = rest;
+        jobs.push((o, &b.0, p, n, t));
+    }
+    jobs.into_par_iter().for_each(|(o, border, p, n, t)| {
+        p.copy_from_slice(&o.positions);
+        n.copy_from_slice(&o.normals[..n.len()]);
+        let (inner, outer) = t.split_at_mut(o.inner_faces.len());
+        for (dst, src) in inner.iter_mut().zip(&o.inner_faces) {
+            *dst = src.map(|v| v + o.first_vertex);
+        }
+        outer.copy_from_slice(border);
+    });
+    mesh
 }
 
 fn empty_output() -> MeshOutput {
@@ -343,7 +379,12 @@ struct Leaf {
 
 /// The octree descent: the surviving chunks, each with its own short tape.
 fn prune(tape: &Tape, grid: &Grid, chunks: [usize; 3]) -> Vec<Leaf> {
-    let span = chunks.iter().copied().max().unwrap_or(1).next_power_of_two();
+    let span = chunks
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(1)
+        .next_power_of_two();
     let mut level: Vec<([usize; 3], usize, Arc<Tape>)> =
         vec![([0; 3], span, Arc::new(tape.clone()))];
     loop {
@@ -430,10 +471,16 @@ struct ChunkOut {
     /// Marching cubes: vertex of the edge along axis `a` from sample `(x, y, z)`
     /// at `a + 3·(x + CHUNK·(y + CHUNK·z))`.
     table: Vec<u16>,
+    /// Dual methods: the corner-sign case of each surface cell.
+    cases: Vec<u8>,
     positions: Vec<[f32; 3]>,
     normals: Vec<[f32; 3]>,
     first_vertex: u32,
     samples: usize,
+    /// Faces whose vertices are all this chunk's, numbered locally.
+    inner_faces: Vec<[u32; 3]>,
+    /// Faces of the first pass left out for want of a vertex.
+    missing: usize,
 }
 
 impl ChunkOut {
@@ -485,22 +532,39 @@ impl Ctx {
         match self.method {
             Method::SurfaceNets | Method::DualContouring => {
                 // One vertex per surface piece of each cell; the table points at
-                // the cell's first piece.
+                // the cell's first piece, `cases` says which edge is in which piece.
                 out.table = vec![NONE; CHUNK * CHUNK * CHUNK];
+                out.cases = vec![0; CHUNK * CHUNK * CHUNK];
                 let cases = cube::cases();
                 let mut pieces: Vec<Piece> = Vec::new();
+                let mut positions = Vec::new();
+                let nets = self.method == Method::SurfaceNets;
+                let h = self.grid.h;
                 for_each_surface_cell(&out.rows, out.size, |c| {
+                    let ci = cell_index(c[0], c[1], c[2]);
                     let case = case_of(&out.rows, c);
-                    out.table[cell_index(c[0], c[1], c[2])] = pieces.len() as u16;
-                    for patch in 0..cases[case].patches {
-                        pieces.push(Piece { cell: c, case, patch });
+                    out.table[ci] = (positions.len() + pieces.len()) as u16;
+                    out.cases[ci] = case as u8;
+                    let info = &cases[case];
+                    if nets {
+                        let corners = corner_values(values, c);
+                        let o = [0, 1, 2].map(|a| self.grid.coord(a, base[a] + c[a]));
+                        for &mask in &info.patch_edges[..usize::from(info.patches)] {
+                            let m = mean_crossing(&corners, mask);
+                            positions.push([0, 1, 2].map(|a| o[a] + h * m[a]));
+                        }
+                    } else {
+                        for patch in 0..info.patches {
+                            pieces.push(Piece {
+                                cell: c,
+                                case,
+                                patch,
+                            });
+                        }
                     }
                 });
-                out.positions = if self.method == Method::SurfaceNets {
-                    pieces
-                        .iter()
-                        .map(|pc| self.mean_crossing(base, pc, values).map(|v| v as f32))
-                        .collect()
+                out.positions = if nets {
+                    positions
                 } else {
                     self.dual_contour(tape, base, &pieces, values, s)
                 };
@@ -516,7 +580,7 @@ impl Ctx {
                     let t = crossing(va, vb);
                     let g = [0, 1, 2].map(|a| base[a] + p[a]);
                     let mut pos = self.point(g);
-                    pos[axis] += t as f32 * self.grid.h;
+                    pos[axis] += t * self.grid.h;
                     out.table[axis + 3 * cell_index(p[0], p[1], p[2])] = out.positions.len() as u16;
                     out.positions.push(pos);
                 });
@@ -526,6 +590,7 @@ impl Ctx {
             out.normals = self.gradients(tape, &out.positions, s);
         }
         s.values = values_buf;
+        (out.inner_faces, out.missing) = self.faces(leaf, &out, None);
         out
     }
 
@@ -549,7 +614,7 @@ impl Ctx {
         s.filled.clear();
         s.filled.resize(S * S, 0);
         // Two levels: blocks of 2·SUB cells, then SUB inside the undecided ones.
-        let big = 2 * SUB;
+        let big = (2 * SUB).min(CHUNK);
         for bz in (0..size[2]).step_by(big) {
             for by in (0..size[1]).step_by(big) {
                 for bx in (0..size[0]).step_by(big) {
@@ -575,10 +640,14 @@ impl Ctx {
         // Gather the wanted samples, evaluate, scatter values and signs.
         let coords: [[f32; S]; 3] =
             [0, 1, 2].map(|a| std::array::from_fn(|i| self.grid.coord(a, base[a] + i)));
-        s.index.clear();
-        s.xs.clear();
-        s.ys.clear();
-        s.zs.clear();
+        // Fixed-size buffers written by index: pushes in this loop cost more
+        // than the arithmetic.
+        let full = S * S * S;
+        for buf in [&mut s.xs, &mut s.ys, &mut s.zs] {
+            buf.resize(full, 0.0);
+        }
+        s.index.resize(full, 0);
+        let mut n = 0;
         for z in 0..=size[2] {
             for y in 0..=size[1] {
                 let r = y + S * z;
@@ -588,17 +657,25 @@ impl Ctx {
                 while bits != 0 {
                     let x = bits.trailing_zeros() as usize;
                     bits &= bits - 1;
-                    s.index.push((r * S + x) as u32);
-                    s.xs.push(coords[0][x]);
-                    s.ys.push(coords[1][y]);
-                    s.zs.push(coords[2][z]);
+                    s.index[n] = (r * S + x) as u32;
+                    s.xs[n] = coords[0][x];
+                    s.ys[n] = coords[1][y];
+                    s.zs[n] = coords[2][z];
+                    n += 1;
                 }
             }
         }
-        let count = s.index.len();
+        let count = n;
         let mut out = std::mem::take(&mut s.out);
-        self.eval(tape, &s.xs, &s.ys, &s.zs, &mut out, &mut s.regs);
-        for (&i, &v) in s.index.iter().zip(&out) {
+        self.eval(
+            tape,
+            &s.xs[..n],
+            &s.ys[..n],
+            &s.zs[..n],
+            &mut out,
+            &mut s.regs,
+        );
+        for (&i, &v) in s.index[..n].iter().zip(&out) {
             let i = i as usize;
             s.values[i] = v;
             rows[i / S] |= u32::from(v < 0.0) << (i % S);
@@ -710,49 +787,33 @@ impl Ctx {
 
     /// Unit gradients of `tape` at `points`, by central differences.
     fn gradients(&self, tape: &Tape, points: &[[f32; 3]], s: &mut Scratch) -> Vec<[f32; 3]> {
+        // The tetrahedral stencil: four evaluations, second-order accurate like
+        // central differences (which need six).
+        const K: [[f32; 3]; 4] = [[1., -1., -1.], [-1., -1., 1.], [-1., 1., -1.], [1., 1., 1.]];
         let d = 0.05 * self.grid.h;
         s.xs.clear();
         s.ys.clear();
         s.zs.clear();
         for p in points {
-            for axis in 0..3 {
-                for sign in [1.0f32, -1.0] {
-                    let mut q = *p;
-                    q[axis] += sign * d;
-                    s.xs.push(q[0]);
-                    s.ys.push(q[1]);
-                    s.zs.push(q[2]);
-                }
+            for k in &K {
+                s.xs.push(p[0] + d * k[0]);
+                s.ys.push(p[1] + d * k[1]);
+                s.zs.push(p[2] + d * k[2]);
             }
         }
         let mut out = std::mem::take(&mut s.out);
         self.eval(tape, &s.xs, &s.ys, &s.zs, &mut out, &mut s.regs);
         let normals = out
-            .chunks_exact(6)
-            .map(|v| normalize([v[0] - v[1], v[2] - v[3], v[4] - v[5]]))
+            .chunks_exact(4)
+            .map(|v| {
+                normalize(
+                    [0, 1, 2]
+                        .map(|a| K[0][a] * v[0] + K[1][a] * v[1] + K[2][a] * v[2] + K[3][a] * v[3]),
+                )
+            })
             .collect();
         s.out = out;
         normals
-    }
-
-    /// Surface nets: the mean of the cell's edge crossings (f64 for the sum).
-    #[inline(never)]
-    fn mean_crossing(&self, base: [usize; 3], pc: &Piece, values: &[f32]) -> [f64; 3] {
-        let c = pc.cell;
-        let mut sum = [0.0f64; 3];
-        let mut n = 0u32;
-        for e in pc.edges() {
-            if let Some(p) = edge_crossing(e, c, values) {
-                for a in 0..3 {
-                    sum[a] += p[a];
-                }
-                n += 1;
-            }
-        }
-        let h = self.grid.h as f64;
-        [0, 1, 2].map(|a| {
-            self.grid.origin[a] as f64 + h * ((base[a] + c[a]) as f64 + sum[a] / n.max(1) as f64)
-        })
     }
 
     /// Dual contouring: per cell, the point nearest (in least squares) to the
@@ -790,85 +851,98 @@ impl Ctx {
                 let c = pc.cell;
                 let pts = &points[span.clone()];
                 let ns = &normals[span];
-                let lo = [0, 1, 2]
-                    .map(|a| self.grid.origin[a] as f64 + h * (base[a] + c[a]) as f64);
+                let lo =
+                    [0, 1, 2].map(|a| self.grid.origin[a] as f64 + h * (base[a] + c[a]) as f64);
                 qef_vertex(pts, ns, lo, h)
             })
             .collect()
     }
 
-    /// Faces owned by chunk `i`: quads around its crossed edges (dual methods) or
+    /// Faces owned by a chunk: quads around its crossed edges (dual methods) or
     /// the table's triangles of its cells (marching cubes).
-    /// Also returns how many faces were left out for want of a vertex (none when
-    /// the sample signs agree across chunk borders, as they should).
-    #[inline(never)]
-    fn second_pass(
+    ///
+    /// Called twice. In the first pass (`border == None`) it makes the faces
+    /// whose vertices all belong to this chunk, numbered locally; that is nearly
+    /// all of them. In the second (`border == Some(..)`, once every chunk's
+    /// vertices have global numbers) it makes the rest, which reach into the
+    /// neighbouring chunks, numbered globally. Also returns how many faces were
+    /// left out for want of a vertex (none when the sample signs agree across
+    /// chunk borders, as they should).
+    fn faces(
         &self,
         leaf: &Leaf,
-        outs: &[ChunkOut],
-        slots: &[u32],
-        i: usize,
+        me: &ChunkOut,
+        border: Option<Border<'_>>,
     ) -> (Vec<[u32; 3]>, usize) {
-        let me = &outs[i];
+        if border.is_none() && self.method != Method::MarchingCubes {
+            return inner_dual_faces(me);
+        }
         let mut faces = Vec::new();
-        // The chunk (index into `outs`) and chunk-local coordinates of local
-        // coordinates `l`, which may lie one step into a neighbouring chunk.
-        let locate = |l: [isize; 3]| -> Option<(usize, [usize; 3])> {
+        let cases = cube::cases();
+        let local = |l: [isize; 3]| (0..3).all(|a| l[a] >= 0 && (l[a] as usize) < me.size[a]);
+        // The chunk holding local coordinates `l` (which may lie one step into
+        // a neighbouring chunk) and the coordinates within it.
+        let locate = |l: [isize; 3]| -> Option<(&ChunkOut, u32, [usize; 3])> {
+            if local(l) {
+                let first = if border.is_some() { me.first_vertex } else { 0 };
+                return Some((me, first, l.map(|v| v as usize)));
+            }
+            let Border { outs, slots } = border?;
             let mut chunk = leaf.chunk;
-            let mut local = [0usize; 3];
+            let mut q = [0usize; 3];
             for a in 0..3 {
                 let v = l[a];
                 if v < 0 {
                     chunk[a] = chunk[a].checked_sub(1)?;
-                    local[a] = (v + CHUNK as isize) as usize;
+                    q[a] = (v + CHUNK as isize) as usize;
                 } else if v as usize >= me.size[a] {
                     chunk[a] += 1;
                     if chunk[a] >= self.chunks[a] {
                         return None;
                     }
-                    local[a] = v as usize - me.size[a];
+                    q[a] = v as usize - me.size[a];
                 } else {
-                    local[a] = v as usize;
+                    q[a] = v as usize;
                 }
             }
-            let j = if chunk == leaf.chunk {
-                i
-            } else {
-                let j = slots[self.slot(chunk)];
-                (j != u32::MAX).then_some(j as usize)?
-            };
-            Some((j, local))
+            let j = slots[self.slot(chunk)];
+            let o = outs.get(j as usize)?;
+            Some((o, o.first_vertex, q))
         };
-        // Global number and position of entry `k` of chunk `j`'s table.
-        let vertex = |j: usize, k: usize, extra: u16| -> Option<(u32, [f32; 3])> {
-            let o = &outs[j];
+        // Entry `k` of a chunk's table, plus `extra`, as a vertex number and position.
+        let vertex = |(o, first, _): (&ChunkOut, u32, [usize; 3]), k: usize, extra: u16| {
             let v = *o.table.get(k)?;
             (v != NONE).then(|| {
                 let v = usize::from(v + extra);
-                (o.first_vertex + v as u32, o.positions[v])
+                (first + v as u32, o.positions[v])
             })
         };
-        let cases = cube::cases();
         let mut missing = 0usize;
         match self.method {
             Method::SurfaceNets | Method::DualContouring => {
                 for_each_owned_crossing(&me.rows, me.size, |axis, p| {
                     let (b, c) = ((axis + 1) % 3, (axis + 2) % 3);
+                    // The four cells around the edge are all in this chunk unless
+                    // the edge lies on the chunk's low face in b or c.
+                    let inner = p[b] >= 1 && p[c] >= 1;
+                    if inner == border.is_some() {
+                        return;
+                    }
                     // The vertex of the piece that holds this edge in the cell at
                     // offset (db, dc) on axes (b, c); the edge is that cell's edge
                     // number 4·axis + (−db) + 2·(−dc).
                     let cell = |db: isize, dc: isize| {
+                        let e = 4 * axis + (-db) as usize + 2 * (-dc) as usize;
                         let mut l = p.map(|v| v as isize);
                         l[b] += db;
                         l[c] += dc;
-                        let (j, q) = locate(l)?;
-                        let case = case_of(&outs[j].rows, q);
-                        let e = 4 * axis + (-db) as usize + 2 * (-dc) as usize;
-                        let patch = cases[case].edge_patch[e];
+                        let at = locate(l)?;
+                        let k = cell_index(at.2[0], at.2[1], at.2[2]);
+                        let patch = cases[usize::from(at.0.cases[k])].edge_patch[e];
                         if patch == cube::NO_PATCH {
                             return None;
                         }
-                        vertex(j, cell_index(q[0], q[1], q[2]), u16::from(patch))
+                        vertex(at, k, u16::from(patch))
                     };
                     let (Some((qa, pa)), Some((qb, pb)), Some((qc, pc)), Some((qd, pd))) =
                         (cell(-1, -1), cell(0, -1), cell(0, 0), cell(-1, 0))
@@ -892,13 +966,20 @@ impl Ctx {
             }
             Method::MarchingCubes => {
                 for_each_surface_cell(&me.rows, me.size, |c| {
+                    // A cell's edges are all this chunk's unless it touches the
+                    // chunk's high faces.
+                    let inner = (0..3).all(|a| c[a] + 1 < me.size[a]);
+                    if inner == border.is_some() {
+                        return;
+                    }
                     for t in &cases[case_of(&me.rows, c)].triangles {
                         let v = t.map(|e| {
                             let e = e as usize;
                             let o = cube::edge_origin(e);
                             let l = [0, 1, 2].map(|a| (c[a] + o[a] as usize) as isize);
-                            let (j, q) = locate(l)?;
-                            vertex(j, cube::edge_axis(e) + 3 * cell_index(q[0], q[1], q[2]), 0)
+                            let at = locate(l)?;
+                            let k = cube::edge_axis(e) + 3 * cell_index(at.2[0], at.2[1], at.2[2]);
+                            vertex(at, k, 0)
                         });
                         if let [Some((a, _)), Some((b, _)), Some((c, _))] = v {
                             faces.push([a, b, c]);
@@ -911,6 +992,60 @@ impl Ctx {
         }
         (faces, missing)
     }
+}
+
+/// The dual methods' faces whose four cells are all in chunk `me` (the hot loop
+/// of meshing: no neighbour lookups), numbered locally.
+fn inner_dual_faces(me: &ChunkOut) -> (Vec<[u32; 3]>, usize) {
+    const STRIDE: [usize; 3] = [1, CHUNK, CHUNK * CHUNK];
+    let cases = cube::cases();
+    let mut faces = Vec::with_capacity(2 * me.positions.len() + 16);
+    let mut missing = 0;
+    for_each_owned_crossing(&me.rows, me.size, |axis, p| {
+        let (b, c) = ((axis + 1) % 3, (axis + 2) % 3);
+        if p[b] == 0 || p[c] == 0 {
+            return;
+        }
+        let k = cell_index(p[0], p[1], p[2]);
+        let (sb, sc) = (STRIDE[b], STRIDE[c]);
+        // Cells a, b, c, d at offsets (−1,−1), (0,−1), (0,0), (−1,0) on axes
+        // (b, c); the edge is their edge 4·axis + 3, + 2, + 0, + 1.
+        let cells = [k - sb - sc, k - sc, k, k - sb];
+        let edges = [4 * axis + 3, 4 * axis + 2, 4 * axis, 4 * axis + 1];
+        let mut v = [0u32; 4];
+        for i in 0..4 {
+            let base = me.table[cells[i]];
+            let patch = cases[usize::from(me.cases[cells[i]])].edge_patch[edges[i]];
+            if base == NONE || patch == cube::NO_PATCH {
+                missing += 1;
+                return;
+            }
+            v[i] = u32::from(base) + u32::from(patch);
+        }
+        let pos = |i: usize| me.positions[v[i] as usize];
+        let split_ac = dist2(pos(0), pos(2)) <= dist2(pos(1), pos(3));
+        let [qa, qb, qc, qd] = v;
+        let tris = if split_ac {
+            [[qa, qb, qc], [qa, qc, qd]]
+        } else {
+            [[qa, qb, qd], [qb, qc, qd]]
+        };
+        // a→b→c→d turns counter-clockwise about +axis, the outward direction
+        // when the edge's low end is inside.
+        let outward_up = me.inside(p);
+        for t in tris {
+            faces.push(if outward_up { t } else { [t[0], t[2], t[1]] });
+        }
+    });
+    (faces, missing)
+}
+
+/// What the second pass sees of the other chunks.
+#[derive(Clone, Copy)]
+struct Border<'a> {
+    outs: &'a [ChunkOut],
+    /// Chunk slot (see `Ctx::slot`) → index into `outs`, `u32::MAX` when pruned.
+    slots: &'a [u32],
 }
 
 /// Sets bits `lo[0]..=hi[0]` of rows `y + S·z` for `y`, `z` in `lo..=hi`.
@@ -981,6 +1116,33 @@ fn for_each_owned_crossing(rows: &[u32], size: [usize; 3], mut f: impl FnMut(usi
     }
 }
 
+/// The values at the 8 corners of local cell `c`, in corner order.
+fn corner_values(values: &[f32], c: [usize; 3]) -> [f32; 8] {
+    let i = sample_index(c[0], c[1], c[2]);
+    const O: [usize; 8] = [0, 1, S, S + 1, S * S, S * S + 1, S * S + S, S * S + S + 1];
+    O.map(|o| values[i + o])
+}
+
+/// Surface nets: the mean of the crossings on the edges in `mask`, in cell units
+/// from the cell's low corner.
+fn mean_crossing(corners: &[f32; 8], mask: u16) -> [f32; 3] {
+    let mut sum = [0.0f32; 3];
+    let mut bits = mask;
+    while bits != 0 {
+        let e = bits.trailing_zeros() as usize;
+        bits &= bits - 1;
+        let (c0, c1) = cube::EDGE_CORNERS[e];
+        let t = crossing(corners[c0], corners[c1]);
+        let o = CORNERS[c0];
+        for a in 0..3 {
+            sum[a] += o[a] as f32;
+        }
+        sum[cube::edge_axis(e)] += t;
+    }
+    let n = mask.count_ones().max(1) as f32;
+    sum.map(|v| v / n)
+}
+
 /// One surface piece of one cell (the dual methods' unit of vertex).
 struct Piece {
     cell: [usize; 3],
@@ -1014,9 +1176,12 @@ fn step(p: [usize; 3], axis: usize) -> [usize; 3] {
 
 /// Where the linear interpolant of `a`..`b` crosses zero, as a fraction of the
 /// edge, kept off the ends so that no two vertices coincide.
-fn crossing(a: f32, b: f32) -> f64 {
-    let (a, b) = (a as f64, b as f64);
+fn crossing(a: f32, b: f32) -> f32 {
     let t = if a == b { 0.5 } else { a / (a - b) };
+    // NaN (from infinite values) falls back to the middle.
+    if t.is_nan() {
+        return 0.5;
+    }
     t.clamp(1.0 / 1024.0, 1.0 - 1.0 / 1024.0)
 }
 
@@ -1026,7 +1191,11 @@ fn edge_crossing(e: usize, c: [usize; 3], values: &[f32]) -> Option<[f64; 3]> {
     let (c0, c1) = cube::edge_corners(e);
     let at = |k: usize| {
         let o = CORNERS[k];
-        values[sample_index(c[0] + o[0] as usize, c[1] + o[1] as usize, c[2] + o[2] as usize)]
+        values[sample_index(
+            c[0] + o[0] as usize,
+            c[1] + o[1] as usize,
+            c[2] + o[2] as usize,
+        )]
     };
     let (a, b) = (at(c0), at(c1));
     if (a < 0.0) == (b < 0.0) {
@@ -1035,7 +1204,7 @@ fn edge_crossing(e: usize, c: [usize; 3], values: &[f32]) -> Option<[f64; 3]> {
     let t = crossing(a, b);
     let o = CORNERS[c0];
     let mut p = [o[0] as f64, o[1] as f64, o[2] as f64];
-    p[cube::edge_axis(e)] += t;
+    p[cube::edge_axis(e)] += t as f64;
     Some(p)
 }
 
@@ -1147,7 +1316,10 @@ mod tests {
             assert!(t.closed_manifold, "{method}: not closed");
             assert_eq!(t.euler, 2, "{method}: sphere Euler characteristic");
             let v = signed_volume(&out.mesh);
-            assert!((v - want).abs() / want < 0.01, "{method}: volume {v} vs {want}");
+            assert!(
+                (v - want).abs() / want < 0.01,
+                "{method}: volume {v} vs {want}"
+            );
             // Normals point outward: along the position on a unit sphere.
             for (p, n) in out.mesh.positions.iter().zip(&out.mesh.normals) {
                 let d: f32 = (0..3).map(|k| p[k] * n[k]).sum();
@@ -1210,7 +1382,8 @@ mod tests {
         }}));
         let out = mesh(&empty.tape, empty.bounds, &MeshSettings::default(), &|_| {}).unwrap();
         assert!(out.mesh.is_empty());
-        let plane = compiled(serde_json::json!({"Plane": {"normal": [0.0, 1.0, 0.0], "distance": 0.0}}));
+        let plane =
+            compiled(serde_json::json!({"Plane": {"normal": [0.0, 1.0, 0.0], "distance": 0.0}}));
         let err = mesh(&plane.tape, plane.bounds, &MeshSettings::default(), &|_| {}).unwrap_err();
         assert_eq!(err, MeshError::Unbounded);
         let settings = MeshSettings {
@@ -1276,7 +1449,11 @@ mod tests {
         let ns = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
         let v = qef_vertex(&pts, &ns, [0.0; 3], 1.2);
         assert!(v.iter().all(|c| (c - 1.0).abs() < 0.1), "{v:?}");
-        let x = solve3([[2.0, 1.0, 0.0], [1.0, 3.0, 1.0], [0.0, 1.0, 4.0]], [3.0, 5.0, 5.0]).unwrap();
+        let x = solve3(
+            [[2.0, 1.0, 0.0], [1.0, 3.0, 1.0], [0.0, 1.0, 4.0]],
+            [3.0, 5.0, 5.0],
+        )
+        .unwrap();
         assert!(x.iter().all(|c| (c - 1.0).abs() < 1e-12), "{x:?}");
     }
 }
