@@ -152,13 +152,19 @@ impl ExportStore {
     /// temp dir; deletes leftover temp files and indexes the files there,
     /// evicting down to `max_bytes`.
     pub fn open(configured: &Path, max_bytes: u64) -> io::Result<Self> {
+        Self::open_in(configured, max_bytes, &std::env::temp_dir())
+    }
+
+    /// [`open`](Self::open) with the fallback under `temp` instead of the OS
+    /// temp dir (tests use their own).
+    fn open_in(configured: &Path, max_bytes: u64, temp: &Path) -> io::Result<Self> {
         let dir = match prepare(configured) {
             Ok(()) => configured.to_path_buf(),
             Err(first) => {
                 let fallbacks = [
-                    std::env::temp_dir().join(FALLBACK_DIR),
+                    temp.join(FALLBACK_DIR),
                     // Another user's directory of that name is not writable for us.
-                    std::env::temp_dir().join(format!("{FALLBACK_DIR}-{}", std::process::id())),
+                    temp.join(format!("{FALLBACK_DIR}-{}", std::process::id())),
                 ];
                 let mut chosen = None;
                 for f in &fallbacks {
@@ -393,10 +399,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let blocker = dir.path().join("file");
         fs::write(&blocker, b"").unwrap();
-        let store = ExportStore::open(&blocker.join("exports"), 1 << 20).unwrap();
+        let temp = dir.path().join("tmp");
+        let store = ExportStore::open_in(&blocker.join("exports"), 1 << 20, &temp).unwrap();
         let stats = store.stats();
         assert!(stats.fallback, "{stats:?}");
-        assert!(store.dir().starts_with(std::env::temp_dir()));
+        assert_eq!(store.dir(), temp.join(FALLBACK_DIR));
+        // Taken by someone else (here: a plain file of that name): the next one.
+        let temp2 = dir.path().join("tmp2");
+        fs::create_dir(&temp2).unwrap();
+        fs::write(temp2.join(FALLBACK_DIR), b"").unwrap();
+        let store = ExportStore::open_in(&blocker.join("exports"), 1 << 20, &temp2).unwrap();
+        assert_eq!(
+            store.dir(),
+            temp2.join(format!("{FALLBACK_DIR}-{}", std::process::id()))
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use tokio::sync::watch;
+use tracing::Instrument;
 
 use super::compute::{Engine, JobError};
 use super::lru::ByteLru;
@@ -414,49 +415,53 @@ impl Meshes {
         drop(jobs);
         let this = self.clone();
         let engine = engine.clone();
-        tokio::spawn(async move {
-            let tx = Arc::new(tx);
-            let progress = tx.clone();
-            let settings = request.settings(simd);
-            let made = engine
-                .run_cpu(move || {
-                    let t = Instant::now();
-                    let publish = |p: Progress| {
-                        let step = (p.total / PROGRESS_STEPS).max(1);
-                        if p.done == p.total || p.done.is_multiple_of(step) {
-                            progress.send_replace(JobState::Running(p));
-                        }
-                    };
-                    mesh::mesh(&compiled.tape, compiled.bounds, &settings, &publish)
-                        .map(|out| (out, t.elapsed()))
-                })
-                .await;
-            let result = match made {
-                Ok(Ok((output, took))) => Ok(Arc::new(MeshEntry {
-                    id: id.clone(),
-                    request,
-                    output,
-                    mesh_time_ms: took.as_secs_f64() * 1e3,
-                })),
-                Ok(Err(e)) => Err(MeshFailure::Mesh(Arc::new(e))),
-                Err(e) => Err(MeshFailure::Job(e)),
-            };
-            let last = match &*tx.borrow() {
-                JobState::Running(p) | JobState::Done(p, _) => Progress {
-                    done: p.total,
-                    total: p.total,
-                },
-            };
-            {
-                let mut jobs = lock(&this.jobs);
-                if let Ok(entry) = &result {
-                    let size = entry.byte_size();
-                    lock(&this.cache).insert(id.clone(), entry.clone(), size);
+        // In the starting request's span, so its logs carry that request id.
+        tokio::spawn(
+            async move {
+                let tx = Arc::new(tx);
+                let progress = tx.clone();
+                let settings = request.settings(simd);
+                let made = engine
+                    .run_cpu(move || {
+                        let t = Instant::now();
+                        let publish = |p: Progress| {
+                            let step = (p.total / PROGRESS_STEPS).max(1);
+                            if p.done == p.total || p.done.is_multiple_of(step) {
+                                progress.send_replace(JobState::Running(p));
+                            }
+                        };
+                        mesh::mesh(&compiled.tape, compiled.bounds, &settings, &publish)
+                            .map(|out| (out, t.elapsed()))
+                    })
+                    .await;
+                let result = match made {
+                    Ok(Ok((output, took))) => Ok(Arc::new(MeshEntry {
+                        id: id.clone(),
+                        request,
+                        output,
+                        mesh_time_ms: took.as_secs_f64() * 1e3,
+                    })),
+                    Ok(Err(e)) => Err(MeshFailure::Mesh(Arc::new(e))),
+                    Err(e) => Err(MeshFailure::Job(e)),
+                };
+                let last = match &*tx.borrow() {
+                    JobState::Running(p) | JobState::Done(p, _) => Progress {
+                        done: p.total,
+                        total: p.total,
+                    },
+                };
+                {
+                    let mut jobs = lock(&this.jobs);
+                    if let Ok(entry) = &result {
+                        let size = entry.byte_size();
+                        lock(&this.cache).insert(id.clone(), entry.clone(), size);
+                    }
+                    jobs.remove(&id);
                 }
-                jobs.remove(&id);
+                tx.send_replace(JobState::Done(last, result));
             }
-            tx.send_replace(JobState::Done(last, result));
-        });
+            .in_current_span(),
+        );
         Ticket::Job(rx, false)
     }
 }

@@ -27,6 +27,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
+use tracing::Instrument;
 
 use crate::config::Config;
 use crate::export::{self, Exporter};
@@ -411,65 +412,69 @@ fn error_event(e: ApiError) -> Event {
 /// summary, or `error` with a problem.
 fn events(ticket: Ticket, started: Instant) -> Response {
     let (tx, rx) = mpsc::channel::<Result<Event, Infallible>>(8);
-    tokio::spawn(async move {
-        let send = |e: Event| {
-            let tx = tx.clone();
-            async move { tx.send(Ok(e)).await.is_ok() }
-        };
-        let (mut watch, joined) = match ticket {
-            Ticket::Cached(entry) => {
-                let passes = 2 * entry.output.chunks_meshed;
-                let last = Progress {
-                    done: passes,
-                    total: passes,
-                };
-                if send(progress_event(last)).await {
-                    let summary = MeshSummary::new(&entry, true, started.elapsed());
-                    send(json_event("done", &summary)).await;
-                }
-                return;
-            }
-            Ticket::Job(rx, joined) => (rx, joined),
-        };
-        let mut sent: Option<Progress> = None;
-        loop {
-            let state = watch.borrow_and_update().clone();
-            match state {
-                JobState::Done(last, result) => {
-                    if !send(progress_event(last)).await {
-                        return;
-                    }
-                    let event = match result {
-                        Ok(entry) => {
-                            json_event("done", &MeshSummary::new(&entry, joined, started.elapsed()))
-                        }
-                        Err(e) => error_event(e.into()),
+    tokio::spawn(
+        async move {
+            let send = |e: Event| {
+                let tx = tx.clone();
+                async move { tx.send(Ok(e)).await.is_ok() }
+            };
+            let (mut watch, joined) = match ticket {
+                Ticket::Cached(entry) => {
+                    let passes = 2 * entry.output.chunks_meshed;
+                    let last = Progress {
+                        done: passes,
+                        total: passes,
                     };
-                    send(event).await;
+                    if send(progress_event(last)).await {
+                        let summary = MeshSummary::new(&entry, true, started.elapsed());
+                        send(json_event("done", &summary)).await;
+                    }
                     return;
                 }
-                JobState::Running(p) => {
-                    // 0 of 0: still waiting for a CPU permit.
-                    if p.total > 0 && sent != Some(p) {
-                        if !send(progress_event(p)).await {
-                            return; // the client has gone; the job goes on
+                Ticket::Job(rx, joined) => (rx, joined),
+            };
+            let mut sent: Option<Progress> = None;
+            loop {
+                let state = watch.borrow_and_update().clone();
+                match state {
+                    JobState::Done(last, result) => {
+                        if !send(progress_event(last)).await {
+                            return;
                         }
-                        sent = Some(p);
-                        tokio::time::sleep(PROGRESS_INTERVAL).await;
-                    }
-                    if watch.changed().await.is_err()
-                        && !matches!(&*watch.borrow(), JobState::Done(..))
-                    {
-                        let lost = crate::server::compute::JobError::Panicked(
-                            "the meshing task ended without a result".into(),
-                        );
-                        send(error_event(lost.into())).await;
+                        let event = match result {
+                            Ok(entry) => json_event(
+                                "done",
+                                &MeshSummary::new(&entry, joined, started.elapsed()),
+                            ),
+                            Err(e) => error_event(e.into()),
+                        };
+                        send(event).await;
                         return;
+                    }
+                    JobState::Running(p) => {
+                        // 0 of 0: still waiting for a CPU permit.
+                        if p.total > 0 && sent != Some(p) {
+                            if !send(progress_event(p)).await {
+                                return; // the client has gone; the job goes on
+                            }
+                            sent = Some(p);
+                            tokio::time::sleep(PROGRESS_INTERVAL).await;
+                        }
+                        if watch.changed().await.is_err()
+                            && !matches!(&*watch.borrow(), JobState::Done(..))
+                        {
+                            let lost = crate::server::compute::JobError::Panicked(
+                                "the meshing task ended without a result".into(),
+                            );
+                            send(error_event(lost.into())).await;
+                            return;
+                        }
                     }
                 }
             }
         }
-    });
+        .in_current_span(),
+    );
     Sse::new(ChannelStream(rx))
         .keep_alive(KeepAlive::default())
         .into_response()
