@@ -21,13 +21,16 @@ fn main() {
             .expect("bind loopback");
         let base = format!("http://{}", listener.local_addr().expect("local addr"));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(ai_modeler::server::run(
-            listener,
-            Config::default(),
-            async move {
-                let _ = stopped.await;
-            },
-        ));
+        // The server opens its export directory at start; keep it out of
+        // /data/exports (this bench exports nothing).
+        let exports = tempfile::tempdir().expect("temp dir");
+        let config = Config {
+            export_storage_path: exports.path().to_string_lossy().into_owned(),
+            ..Config::default()
+        };
+        let server = tokio::spawn(ai_modeler::server::run(listener, config, async move {
+            let _ = stopped.await;
+        }));
         let client = reqwest::Client::new();
         let tree =
             serde_json::from_str::<Value>(include_str!("../tests/data/alice-demo.asdf.json"))

@@ -47,6 +47,7 @@ const ENV_KEYS: &[&str] = &[
     "max_slice_size",
     "max_cpu_jobs",
     "export_storage_path",
+    "export_storage_max_mb",
 ];
 
 /// The effective configuration.
@@ -87,9 +88,11 @@ pub struct Config {
     pub max_tree_depth: usize,
     /// Most expression operations a tree may expand to (`MAX_TREE_OPS`).
     pub max_tree_ops: usize,
-    /// Largest mesh grid resolution (`MAX_MESH_RESOLUTION`).
+    /// Largest mesh resolution the API accepts: cells along the longest side
+    /// (`MAX_MESH_RESOLUTION`). The offline CLI has its own fixed cap.
     pub max_mesh_resolution: u32,
-    /// Memory for the compiled-tree cache in MiB (`MESH_CACHE_SIZE_MB`).
+    /// Memory for the in-memory caches in MiB, a quarter for compiled trees and
+    /// three quarters for meshes (`MESH_CACHE_SIZE_MB`).
     pub mesh_cache_size_mb: usize,
     /// Most points in one eval request (`MAX_EVAL_POINTS`).
     pub max_eval_points: usize,
@@ -97,9 +100,13 @@ pub struct Config {
     pub max_slice_size: u32,
     /// Concurrent CPU-heavy requests; 0 = number of cores (`MAX_CPU_JOBS`).
     pub max_cpu_jobs: usize,
-    /// Where exports are written (`EXPORT_STORAGE_PATH`).
+    /// Where export files are cached (`EXPORT_STORAGE_PATH`); a directory under
+    /// the OS temp dir when this one cannot be created.
     #[serde(deserialize_with = "stringish")]
     pub export_storage_path: String,
+    /// Most disk the export file cache may use in MiB; least recently served
+    /// files are deleted beyond it (`EXPORT_STORAGE_MAX_MB`).
+    pub export_storage_max_mb: u64,
 }
 
 /// Log output format.
@@ -303,7 +310,7 @@ impl Config {
                 format!("not a log filter: {e}"),
             ));
         }
-        let positive: [(&str, u64); 9] = [
+        let positive: [(&str, u64); 10] = [
             ("MAX_BODY_MB", self.max_body_mb.into()),
             ("REQUEST_TIMEOUT_SEC", self.request_timeout_sec),
             ("MAX_TREE_NODES", self.max_tree_nodes as u64),
@@ -313,11 +320,15 @@ impl Config {
             ("MESH_CACHE_SIZE_MB", self.mesh_cache_size_mb as u64),
             ("MAX_EVAL_POINTS", self.max_eval_points as u64),
             ("MAX_SLICE_SIZE", self.max_slice_size.into()),
+            ("EXPORT_STORAGE_MAX_MB", self.export_storage_max_mb),
         ];
         for (name, value) in positive {
             if value == 0 {
                 return Err(ConfigError::new(name, "must be greater than 0"));
             }
+        }
+        if self.export_storage_path.trim().is_empty() {
+            return Err(ConfigError::new("EXPORT_STORAGE_PATH", "must not be empty"));
         }
         if self.max_body_mb > 4096 {
             return Err(ConfigError::new("MAX_BODY_MB", "must be at most 4096"));
@@ -348,6 +359,11 @@ impl Config {
     /// The largest request body in bytes.
     pub fn max_body_bytes(&self) -> usize {
         (self.max_body_mb as usize) * 1024 * 1024
+    }
+
+    /// The export file cache's budget in bytes.
+    pub fn export_storage_max_bytes(&self) -> u64 {
+        self.export_storage_max_mb.saturating_mul(1024 * 1024)
     }
 
     /// The log filter in force: `RUST_LOG` if set, else `LOG_LEVEL`.
@@ -436,6 +452,8 @@ mod tests {
         assert_eq!(e.variable, "MAX_TREE_NODES");
         let e = Config::from_figment(base().merge(("log_format", "xml"))).unwrap_err();
         assert_eq!(e.variable, "LOG_FORMAT");
+        let e = Config::from_figment(base().merge(("export_storage_max_mb", 0))).unwrap_err();
+        assert_eq!(e.variable, "EXPORT_STORAGE_MAX_MB");
         let e = Config::from_figment(base().merge(("license_mode", "commercial"))).unwrap_err();
         assert_eq!(e.variable, "LICENSE_KEY");
         let ok = Config::from_figment(base().merge(("simd_width", 8))).unwrap();

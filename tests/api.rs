@@ -5,83 +5,12 @@
 //! bulk binary eval, validation paths, every bad input of issue 2 (each a 4xx
 //! problem+json with a stable code), and the request id on every response.
 
+mod common;
+
 use ai_modeler::config::Config;
+use common::{assert_problem, spawn_app, spawn_app_with};
 use reqwest::header::CONTENT_TYPE;
 use serde_json::{Value, json};
-
-/// A running server and a client for it.
-struct TestApp {
-    base: String,
-    client: reqwest::Client,
-    _stop: tokio::sync::oneshot::Sender<()>,
-}
-
-async fn spawn_app_with(config: Config) -> TestApp {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(ai_modeler::server::run(listener, config, async move {
-        let _ = stopped.await;
-    }));
-    TestApp {
-        base: format!("http://{addr}"),
-        client: reqwest::Client::new(),
-        _stop: stop,
-    }
-}
-
-async fn spawn_app() -> TestApp {
-    spawn_app_with(Config::default()).await
-}
-
-impl TestApp {
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
-        self.client
-            .post(self.url(path))
-            .json(body)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> reqwest::Response {
-        self.client
-            .post(self.url(path))
-            .header(CONTENT_TYPE, content_type)
-            .body(body)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn compile(&self, tree: Value) -> String {
-        let res = self
-            .post_json("/v1/engine/compile", &json!({ "tree": tree }))
-            .await;
-        assert_eq!(res.status(), 200);
-        let body: Value = res.json().await.unwrap();
-        body["compiled_id"].as_str().unwrap().to_string()
-    }
-}
-
-/// Asserts a problem+json answer with this status and code; returns the body.
-async fn assert_problem(res: reqwest::Response, status: u16, code: &str) -> Value {
-    assert_eq!(res.status(), status, "status for expected code {code}");
-    assert!(res.headers().contains_key("x-request-id"));
-    assert_eq!(
-        res.headers()[CONTENT_TYPE].to_str().unwrap(),
-        "application/problem+json"
-    );
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["code"], code, "{body}");
-    assert_eq!(body["status"], status);
-    assert!(body["title"].is_string() && body["detail"].is_string() && body["type"].is_string());
-    body
-}
 
 #[tokio::test]
 async fn smoke_health_compile_eval() {

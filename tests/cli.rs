@@ -1,8 +1,10 @@
 //! The binary itself: start-up refuses bad configuration naming the variable,
 //! `check-config` redacts secrets and works from any directory (embedded
-//! defaults), the offline commands need no server, and `serve` answers the
-//! `healthcheck` probe, passes the deployment smoke steps (health, compile,
-//! eval, `GET /`) on a random port, and stops cleanly on SIGTERM.
+//! defaults), the offline commands (`eval`, `slice`, `bench`, `mesh`, `export`)
+//! need no server, and `serve` answers the `healthcheck` probe, falls back to a
+//! temp directory when `EXPORT_STORAGE_PATH` cannot be created, passes the
+//! deployment smoke steps (health, compile, eval, mesh, `GET /`) on a random
+//! port, and stops cleanly on SIGTERM.
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -146,10 +148,20 @@ fn serve_answers_healthcheck_and_stops_on_sigterm() {
         .unwrap()
         .port()
         .to_string();
+    // An export path that cannot be created (under a plain file), as
+    // /data/exports is for a normal user: the server must start anyway, on a
+    // directory under the temp dir (TMPDIR, here inside the test's dir).
+    let blocker = dir.path().join("not-a-dir");
+    std::fs::write(&blocker, b"").unwrap();
+    let configured = blocker.join("exports");
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
     let mut server = cmd(dir.path())
         .env("PORT", &port)
         .env("HOST", "127.0.0.1")
         .env("LOG_FORMAT", "json")
+        .env("EXPORT_STORAGE_PATH", &configured)
+        .env("TMPDIR", &tmp)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -165,7 +177,15 @@ fn serve_answers_healthcheck_and_stops_on_sigterm() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    smoke_test(&format!("http://127.0.0.1:{port}"));
+    let health = smoke_test(&format!("http://127.0.0.1:{port}"));
+    let storage = &health["export_storage"];
+    assert_eq!(storage["fallback"], true, "{health}");
+    assert_eq!(
+        storage["configured_path"],
+        configured.to_string_lossy().as_ref()
+    );
+    let fallback = tmp.join("ai-modeler-exports");
+    assert_eq!(storage["path"], fallback.to_string_lossy().as_ref());
     let status = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
         .status()
@@ -188,12 +208,22 @@ fn serve_answers_healthcheck_and_stops_on_sigterm() {
         logs.contains("\"request_id\""),
         "JSON logs carry the request id: {logs}"
     );
+    let warning = logs
+        .lines()
+        .find(|l| l.contains("EXPORT_STORAGE_PATH") && l.contains("WARN"))
+        .unwrap_or_else(|| panic!("a warning about the export path: {logs}"));
+    assert!(
+        warning.contains(&*configured.to_string_lossy())
+            && warning.contains(&*fallback.to_string_lossy()),
+        "the warning names both paths: {warning}"
+    );
     let probe = run(cmd(dir.path()).arg("healthcheck").env("PORT", &port));
     assert!(!probe.status.success());
 }
 
-/// The deployment spec's smoke steps that exist so far, against the real binary.
-fn smoke_test(base: &str) {
+/// The deployment spec's smoke steps that exist so far, against the real
+/// binary; returns the `/health` answer.
+fn smoke_test(base: &str) -> serde_json::Value {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -229,7 +259,150 @@ fn smoke_test(base: &str) {
             .await
             .unwrap();
         assert_eq!(out["distances"][0], -1.0);
+        let mesh: serde_json::Value = client
+            .post(format!("{base}/v1/mesh/generate"))
+            .json(&serde_json::json!({"compiled_id": id, "method": "marching_cubes", "resolution": 32}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let mesh_id = mesh["mesh_id"].as_str().unwrap();
+        assert!(mesh_id.starts_with("mesh_"), "{mesh}");
+        let glb = client
+            .get(format!("{base}/v1/mesh/{mesh_id}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(glb.status(), 200);
+        assert_eq!(&glb.bytes().await.unwrap()[..4], b"glTF");
         let home = client.get(format!("{base}/")).send().await.unwrap();
         assert_eq!(home.status(), 200);
-    });
+        health
+    })
+}
+
+#[test]
+fn offline_mesh_and_export_write_valid_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("sphere.json");
+    std::fs::write(&tree, r#"{"Sphere":{"radius":1.0}}"#).unwrap();
+
+    // mesh -> .glb: a summary line on stdout, the file, no progress bar when piped.
+    let glb = dir.path().join("out.glb");
+    let out = run(cmd(dir.path())
+        .arg("mesh")
+        .arg(&tree)
+        .args(["--resolution", "24", "--method", "surface_nets", "-o"])
+        .arg(&glb)
+        .env("RAYON_NUM_THREADS", "1"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        !stderr.contains('\r') && !stderr.contains("meshing ["),
+        "no progress bar when stderr is not a terminal: {stderr:?}"
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "one summary line: {stdout}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let bytes = std::fs::read(&glb).unwrap();
+    assert_eq!(&bytes[..4], b"glTF");
+    assert_eq!(v["bytes"], bytes.len() as u64);
+    assert_eq!(v["output"], glb.to_string_lossy().as_ref());
+    assert_eq!(v["format"], "glb");
+    assert_eq!(v["watertight"], true);
+    assert!(v["triangle_count"].as_u64().unwrap() > 0);
+    assert!(v["mesh_id"].as_str().unwrap().starts_with("mesh_"));
+    assert!(v["time_ms"].is_number());
+
+    // Without -o it only meshes.
+    let out = run(cmd(dir.path())
+        .arg("mesh")
+        .arg(&tree)
+        .args(["--resolution", "8"]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["output"], serde_json::Value::Null);
+
+    // export -> .stl: 84 + 50 n bytes; --format overrides; -o - writes to stdout.
+    let stl = dir.path().join("out.stl");
+    let out = run(cmd(dir.path())
+        .arg("export")
+        .arg(&tree)
+        .args(["--resolution", "16", "--method", "marching_cubes", "-o"])
+        .arg(&stl));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let bytes = std::fs::read(&stl).unwrap();
+    let n = u32::from_le_bytes([bytes[80], bytes[81], bytes[82], bytes[83]]) as usize;
+    assert!(n > 0);
+    assert_eq!(bytes.len(), 84 + 50 * n);
+    let out = run(cmd(dir.path()).arg("export").arg(&tree).args([
+        "--resolution",
+        "16",
+        "--format",
+        "obj",
+        "-o",
+        "-",
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let obj = text(&out.stdout);
+    assert!(obj.lines().filter(|l| l.starts_with("f ")).count() > 0);
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.ends_with(".partial")),
+        "no temp files left: {names:?}"
+    );
+
+    let out = run(cmd(dir.path()).args(["export", "--list-formats"]));
+    assert!(out.status.success());
+    let table = text(&out.stdout);
+    assert_eq!(
+        table.lines().count(),
+        16,
+        "a header and 15 formats: {table}"
+    );
+    assert!(table.contains("model/gltf-binary") && table.contains("stl_ascii"));
+
+    // Bad input: exit 2 with a message saying what would be right.
+    let bad: [(&[&str], &str); 6] = [
+        (&["mesh", "--resolution", "0"], "4096"),
+        (&["mesh", "--resolution", "5000"], "4096"),
+        (&["export", "-o", "out.xyz"], "glb"),
+        (
+            &["export", "-o", "out.stl", "--format", "blend"],
+            "stl_ascii",
+        ),
+        (&["export", "-o", "-"], "--format"),
+        (&["mesh", "--bounds", "1,1,1,0,0,0"], "bounds"),
+    ];
+    for (args, says) in bad {
+        let out = run(cmd(dir.path()).args(&args[..1]).arg(&tree).args(&args[1..]));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        let err = text(&out.stderr);
+        assert!(err.contains(says), "{args:?} should mention {says}: {err}");
+    }
+    let plane = dir.path().join("plane.json");
+    std::fs::write(&plane, r#"{"Plane":{"normal":[0,1,0],"distance":0}}"#).unwrap();
+    let out = run(cmd(dir.path())
+        .arg("mesh")
+        .arg(&plane)
+        .args(["--resolution", "8"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--bounds"));
+    let out = run(cmd(dir.path()).arg("mesh").arg(&plane).args([
+        "--resolution",
+        "8",
+        "--bounds",
+        "-1,-1,-1,1,1,1",
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
 }

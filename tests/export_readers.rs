@@ -1,6 +1,6 @@
-//! Every export format, written from several meshes and opened by real
-//! outside readers, which must report the triangle count and bounding box
-//! that were written.
+//! Every export format, written from meshes of real trees (made by the
+//! mesher, see [`test_meshes`]) and opened by real outside readers, which must
+//! report the triangle count and bounding box that were written.
 //!
 //! Readers (installed by `.ci/run`; scripts in `tests/readers/`):
 //! - assimp (`assimp info`, Debian package `assimp-utils`): every format but USDA;
@@ -27,85 +27,62 @@
 //! line on stderr. `AIM_EXPORT_KEEP=<dir>` keeps the written files there.
 
 use std::collections::HashMap;
-use std::f32::consts::PI;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use ai_modeler::export;
-use ai_modeler::mesh::Mesh;
 use ai_modeler::mesh::check::{signed_volume, topology};
+use ai_modeler::mesh::{Mesh, MeshSettings, Method, mesh};
+use ai_modeler::sdf::compile::compile;
+use ai_modeler::sdf::validate::Limits;
 use serde_json::Value;
 
-// replaced by meshes of real trees once the mesher lands
+/// Cells along the longest side: fine enough for curved, thin and sharp
+/// features, coarse enough that the whole test stays quick.
+const RESOLUTION: u32 = 48;
+
+/// Meshes of real trees, made by the mesher the service uses, one method each
+/// so all three reach the readers: a sphere, the ALICE-SDF demo tree (smooth
+/// blends, a carved box, rotations), a torus (genus 1), and an empty result
+/// (the intersection of two disjoint spheres).
 fn test_meshes() -> Vec<(&'static str, Mesh)> {
+    let demo: Value =
+        serde_json::from_str(include_str!("data/alice-demo.asdf.json")).expect("demo tree JSON");
+    let disjoint = serde_json::json!({"Intersection": {
+        "a": {"Translate": {"offset": [-2.0, 0.0, 0.0], "child": {"Sphere": {"radius": 0.5}}}},
+        "b": {"Translate": {"offset": [2.0, 0.0, 0.0], "child": {"Sphere": {"radius": 0.5}}}},
+    }});
     vec![
-        ("sphere", uv_sphere([0.1, 0.2, -0.3], 0.5, 24, 42)),
-        ("torus", torus([0.05, -0.1, 0.2], 0.4, 0.15, 48, 24)),
-        ("empty", Mesh::empty()),
+        (
+            "sphere",
+            mesh_of(
+                serde_json::json!({"Sphere": {"radius": 1.0}}),
+                Method::MarchingCubes,
+            ),
+        ),
+        ("alice-demo", mesh_of(demo, Method::SurfaceNets)),
+        (
+            "torus",
+            mesh_of(
+                serde_json::json!({"Torus": {"major_radius": 1.0, "minor_radius": 0.3}}),
+                Method::DualContouring,
+            ),
+        ),
+        ("empty", mesh_of(disjoint, Method::SurfaceNets)),
     ]
 }
 
-/// A closed UV sphere: `stacks` latitude bands, `slices` longitude segments,
-/// single pole vertices, outward counter-clockwise triangles, unit normals.
-fn uv_sphere(centre: [f32; 3], radius: f32, stacks: u32, slices: u32) -> Mesh {
-    let mut mesh = Mesh::empty();
-    let mut push = |n: [f32; 3]| {
-        mesh.positions
-            .push([0, 1, 2].map(|k| centre[k] + radius * n[k]));
-        mesh.normals.push(n);
+/// The mesh of `tree` at [`RESOLUTION`] with normals, over its own bounds.
+fn mesh_of(tree: Value, method: Method) -> Mesh {
+    let compiled = compile(&tree, &Limits::default()).expect("test tree compiles");
+    let settings = MeshSettings {
+        method,
+        resolution: RESOLUTION,
+        ..MeshSettings::default()
     };
-    push([0.0, 1.0, 0.0]);
-    for i in 1..stacks {
-        let phi = PI * i as f32 / stacks as f32;
-        for j in 0..slices {
-            let theta = 2.0 * PI * j as f32 / slices as f32;
-            push([phi.sin() * theta.cos(), phi.cos(), phi.sin() * theta.sin()]);
-        }
-    }
-    push([0.0, -1.0, 0.0]);
-    let ring = |i: u32, j: u32| 1 + (i - 1) * slices + j % slices;
-    let south = 1 + (stacks - 1) * slices;
-    for j in 0..slices {
-        mesh.triangles.push([0, ring(1, j + 1), ring(1, j)]);
-        mesh.triangles
-            .push([south, ring(stacks - 1, j), ring(stacks - 1, j + 1)]);
-        for i in 1..stacks - 1 {
-            let (a, b, c, d) = (
-                ring(i, j),
-                ring(i, j + 1),
-                ring(i + 1, j),
-                ring(i + 1, j + 1),
-            );
-            mesh.triangles.push([a, b, c]);
-            mesh.triangles.push([b, d, c]);
-        }
-    }
-    mesh
-}
-
-/// A closed torus about the Y axis (genus 1), outward counter-clockwise, unit normals.
-fn torus(centre: [f32; 3], major: f32, minor: f32, around: u32, tube: u32) -> Mesh {
-    let mut mesh = Mesh::empty();
-    for i in 0..around {
-        let theta = 2.0 * PI * i as f32 / around as f32;
-        for j in 0..tube {
-            let phi = 2.0 * PI * j as f32 / tube as f32;
-            let n = [phi.cos() * theta.cos(), phi.sin(), phi.cos() * theta.sin()];
-            let ring = [theta.cos(), 0.0, theta.sin()];
-            mesh.positions
-                .push([0, 1, 2].map(|k| centre[k] + major * ring[k] + minor * n[k]));
-            mesh.normals.push(n);
-        }
-    }
-    let at = |i: u32, j: u32| (i % around) * tube + j % tube;
-    for i in 0..around {
-        for j in 0..tube {
-            let (a, b, c, d) = (at(i, j), at(i, j + 1), at(i + 1, j), at(i + 1, j + 1));
-            mesh.triangles.push([a, b, c]);
-            mesh.triangles.push([b, d, c]);
-        }
-    }
-    mesh
+    mesh(&compiled.tape, compiled.bounds, &settings, &|_| {})
+        .expect("test tree meshes")
+        .mesh
 }
 
 /// How the coordinates a reader reports relate to the mesh's.
@@ -368,6 +345,12 @@ fn problems(format: &str, reader: &str, frame: Frame, mesh: &Mesh, report: &Valu
 #[test]
 fn every_format_reads_back_in_outside_readers() {
     let meshes = test_meshes();
+    assert!(
+        meshes
+            .iter()
+            .any(|(name, m)| *name == "empty" && m.is_empty()),
+        "the disjoint intersection must mesh to nothing"
+    );
     for (name, mesh) in &meshes {
         if !mesh.is_empty() {
             let t = topology(mesh);

@@ -2,10 +2,12 @@
 //! commands, which use the engine directly and need no server or database.
 //!
 //! Layout: [`offline`] (`eval`, `slice`, `bench`, and tree-file loading),
-//! [`healthcheck`] (the container probe, so images need no curl).
+//! [`mesh`] (`mesh`, `export`), [`healthcheck`] (the container probe, so images
+//! need no curl).
 //! Every command returns an [`ExitCode`]; errors print one line on stderr.
 
 pub mod healthcheck;
+pub mod mesh;
 pub mod offline;
 
 use std::path::PathBuf;
@@ -78,6 +80,38 @@ pub enum Command {
         /// Timed repetitions (after one warm-up); the median and the best are reported.
         #[arg(long, default_value_t = 5)]
         repeat: u32,
+    },
+    /// Mesh a tree; prints a one-line JSON summary, and with -o writes the mesh
+    /// as a file (format from the extension, or --format).
+    Mesh {
+        /// Tree file: ALICE-SDF JSON (.json) or fidget .vm.
+        tree: PathBuf,
+        /// Output file (written atomically); without it the tree is only meshed.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Format name (e.g. stl_ascii) instead of the output's extension.
+        #[arg(long, requires = "output")]
+        format: Option<String>,
+        #[command(flatten)]
+        settings: mesh::MeshArgs,
+    },
+    /// Mesh a tree and write it as a file (format from the extension, or
+    /// --format; `-o -` writes to stdout and needs --format).
+    Export {
+        /// Tree file: ALICE-SDF JSON (.json) or fidget .vm.
+        #[arg(required_unless_present = "list_formats")]
+        tree: Option<PathBuf>,
+        /// Output file (written atomically), or `-` for stdout.
+        #[arg(long, short, required_unless_present = "list_formats")]
+        output: Option<PathBuf>,
+        /// Format name (e.g. stl_ascii, ply_ascii) instead of the output's extension.
+        #[arg(long)]
+        format: Option<String>,
+        #[command(flatten)]
+        settings: mesh::MeshArgs,
+        /// Print the formats (name, extension, MIME type, units) and exit.
+        #[arg(long, exclusive = true)]
+        list_formats: bool,
     },
     /// Print the effective configuration (secrets redacted).
     CheckConfig {
@@ -160,6 +194,31 @@ pub fn run(cli: Cli) -> ExitCode {
             threads,
             repeat,
         ),
+        Command::Mesh {
+            tree,
+            output,
+            format,
+            settings,
+        } => mesh::mesh_command(
+            &config,
+            &tree,
+            output.as_deref(),
+            format.as_deref(),
+            &settings,
+        ),
+        Command::Export {
+            tree,
+            output,
+            format,
+            settings,
+            list_formats,
+        } => match (list_formats, tree, output) {
+            (false, Some(tree), Some(output)) => {
+                mesh::export_command(&config, &tree, &output, format.as_deref(), &settings)
+            }
+            // clap requires TREE and -o unless --list-formats, which stands alone.
+            _ => mesh::list_formats(),
+        },
         Command::CheckConfig { format } => check_config(&config, format),
         Command::Healthcheck { url } => healthcheck::probe(&config, url.as_deref()),
     }

@@ -111,11 +111,11 @@ pub fn slice(
     run().map_or_else(|e| fail(&e), |()| ExitCode::SUCCESS)
 }
 
-/// Writes through a temporary file and a rename, so a crash leaves no half file.
+/// Writes through a unique temporary file, fsync and a rename, so a crash
+/// leaves no half file.
 fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let tmp = path.with_extension("png.partial");
-    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))?;
+    crate::server::exports::write_atomically(path, |w| w.write_all(bytes))
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
 

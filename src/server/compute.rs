@@ -1,6 +1,12 @@
 //! The service's handle on the engine: limits from the config, the compiled-tree
 //! cache, the CPU-job semaphore, and cross-section rendering.
 //!
+//! Memory: `MESH_CACHE_SIZE_MB` is the budget of both in-memory caches together,
+//! split once at start ([`cache_budgets`]): a quarter for compiled trees (a
+//! 1000-node tree's tape is well under a MiB), three quarters for meshes
+//! (`super::meshes`). The halves do not borrow from each other, so neither can
+//! starve the other and the sum never exceeds the setting.
+//!
 //! Invariants: nothing here imports axum, so the CLI's offline commands share it.
 //! CPU-heavy work goes through [`Engine::run_cpu`]: one permit per job (at most
 //! `MAX_CPU_JOBS` at once), on a blocking thread, so the async workers keep
@@ -31,7 +37,7 @@ pub struct Engine {
 }
 
 /// Why CPU work did not produce a result.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum JobError {
     /// The semaphore was closed (shutdown).
     #[error("the CPU job queue is closed")]
@@ -46,7 +52,7 @@ impl Engine {
     pub fn new(config: &Config) -> Self {
         Self {
             limits: limits(config),
-            cache: CompiledCache::new(config.mesh_cache_size_mb.saturating_mul(1024 * 1024)),
+            cache: CompiledCache::new(cache_budgets(config).0),
             jobs: Arc::new(Semaphore::new(config.cpu_jobs())),
         }
     }
@@ -94,6 +100,13 @@ impl Engine {
         .await
         .map_err(|e| JobError::Panicked(e.to_string()))
     }
+}
+
+/// The byte budgets `(compiled trees, meshes)` that together make `MESH_CACHE_SIZE_MB`.
+pub fn cache_budgets(config: &Config) -> (usize, usize) {
+    let total = config.mesh_cache_size_mb.saturating_mul(1024 * 1024);
+    let compiled = total / 4;
+    (compiled, total - compiled)
 }
 
 /// The engine limits a config asks for.

@@ -1,6 +1,7 @@
 //! The one error type of the HTTP layer and its `application/problem+json` form
-//! (RFC 9457): `type`, `title`, `status`, `detail`, a stable machine `code`, and for
-//! tree errors the JSON `path` of the first bad node plus `errors: [{path, message}]`.
+//! (RFC 9457): `type`, `title`, `status`, `detail`, a stable machine `code`, for
+//! tree errors the JSON `path` of the first bad node plus `errors: [{path, message}]`,
+//! and for a bad request field (`resolution`, `format`…) that field's name in `field`.
 //!
 //! Invariants: every variant maps to one status and one `code` (clients switch on
 //! `code`, never on `detail`). A 5xx body is opaque: the cause is logged in the
@@ -38,6 +39,24 @@ pub enum ApiError {
         /// What is wrong.
         detail: String,
     },
+    /// 422 (or another 4xx) with a route-specific code, naming the request field at
+    /// fault (`resolution`, `method`, `bounds`, `format`…) in the problem's `field`.
+    #[error("{detail}")]
+    Field {
+        /// Status (a 4xx, 422 for values out of range).
+        status: StatusCode,
+        /// Stable code, e.g. `invalid_resolution`.
+        code: &'static str,
+        /// The top-level request field at fault.
+        field: &'static str,
+        /// What is wrong, and what would be right.
+        detail: String,
+    },
+    /// 404 `unknown_mesh_id`: no mesh, file or recipe for this id here.
+    #[error(
+        "mesh_id `{0}` is not known here (it may have been evicted, or made on another replica or before a restart); POST /v1/mesh/generate again with the tree and settings: the same request gives the same mesh_id"
+    )]
+    UnknownMeshId(String),
     /// 415 `unsupported_media_type`: the content type this route does not read.
     #[error("expected Content-Type {expected}")]
     UnsupportedMediaType {
@@ -96,12 +115,24 @@ impl ApiError {
         }
     }
 
+    /// A 422 naming the request field at fault.
+    pub fn field(code: &'static str, field: &'static str, detail: impl Into<String>) -> Self {
+        ApiError::Field {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            field,
+            detail: detail.into(),
+        }
+    }
+
     /// Status and stable code.
     pub fn status_code(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::InvalidJson(_) => (StatusCode::BAD_REQUEST, "invalid_json"),
             ApiError::InvalidRequest(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request"),
             ApiError::BadInput { status, code, .. } => (*status, code),
+            ApiError::Field { status, code, .. } => (*status, code),
+            ApiError::UnknownMeshId(_) => (StatusCode::NOT_FOUND, "unknown_mesh_id"),
             ApiError::UnsupportedMediaType { .. } => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
@@ -139,6 +170,9 @@ pub struct Problem {
     /// Every problem found (tree errors).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<PathMessage>>,
+    /// The request field at fault (field errors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
 }
 
 impl Problem {
@@ -152,8 +186,38 @@ impl Problem {
             code,
             path: None,
             errors: None,
+            field: None,
         }
         .into_response_with(status)
+    }
+
+    /// The problem an error becomes (its 5xx detail made opaque), for places that
+    /// carry it other than as a response body: an SSE `error` event.
+    pub fn from_error(error: ApiError) -> Self {
+        let (status, code) = error.status_code();
+        let detail = if status.is_server_error()
+            && !matches!(error, ApiError::Timeout(_) | ApiError::ShuttingDown)
+        {
+            tracing::error!(error = ?error, "request failed");
+            "internal error; quote the x-request-id header when reporting it".to_string()
+        } else {
+            error.to_string()
+        };
+        let (path, errors, field) = match error {
+            ApiError::Tree { path, errors, .. } => (path, Some(errors), None),
+            ApiError::Field { field, .. } => (None, None, Some(field)),
+            _ => (None, None, None),
+        };
+        Problem {
+            kind: format!("urn:ai-modeler:problem:{code}"),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            status: status.as_u16(),
+            detail,
+            code,
+            path,
+            errors,
+            field,
+        }
     }
 
     fn into_response_with(self, status: StatusCode) -> Response {
@@ -169,33 +233,10 @@ impl Problem {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code) = self.status_code();
-        if status.is_server_error()
-            && !matches!(self, ApiError::Timeout(_) | ApiError::ShuttingDown)
-        {
-            // Logged inside the request span, so the line carries the request id.
-            tracing::error!(error = ?self, "request failed");
-            return Problem::response(
-                status,
-                code,
-                "internal error; quote the x-request-id header when reporting it".into(),
-            );
-        }
-        let detail = self.to_string();
-        let (path, errors) = match self {
-            ApiError::Tree { path, errors, .. } => (path, Some(errors)),
-            _ => (None, None),
-        };
-        Problem {
-            kind: format!("urn:ai-modeler:problem:{code}"),
-            title: status.canonical_reason().unwrap_or("Error").to_string(),
-            status: status.as_u16(),
-            detail,
-            code,
-            path,
-            errors,
-        }
-        .into_response_with(status)
+        // Logged inside the request span (by `from_error`), so a 5xx line carries
+        // the request id.
+        let (status, _) = self.status_code();
+        Problem::from_error(self).into_response_with(status)
     }
 }
 
@@ -215,6 +256,23 @@ impl From<crate::sdf::compile::CompileError> for ApiError {
             detail: e.to_string(),
             path: errors.first().map(|pe| pe.path.clone()),
             errors,
+        }
+    }
+}
+
+impl From<super::meshes::MeshFailure> for ApiError {
+    fn from(e: super::meshes::MeshFailure) -> Self {
+        use super::meshes::MeshFailure;
+        use crate::mesh::MeshError;
+        match e {
+            MeshFailure::Mesh(m) => match *m {
+                MeshError::Unbounded => ApiError::field("unbounded_shape", "bounds", m.to_string()),
+                MeshError::BadBounds => ApiError::field("invalid_bounds", "bounds", m.to_string()),
+                MeshError::BadResolution => {
+                    ApiError::field("invalid_resolution", "resolution", m.to_string())
+                }
+            },
+            MeshFailure::Job(j) => j.into(),
         }
     }
 }

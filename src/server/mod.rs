@@ -6,14 +6,21 @@
 //!
 //! Layout: [`error`] (the one `ApiError` → problem+json), [`extract`] (body
 //! extractors with problem rejections), [`middleware`] (request id, tracing,
-//! timeout, panics, fallbacks), [`compute`] (engine handle, CPU jobs), [`routes`]
-//! (one module per route group, each with a `router()`).
+//! timeout, panics, fallbacks), [`compute`] (engine handle, CPU jobs),
+//! [`meshes`] (mesh ids, mesh cache, recipes, meshing jobs), [`exports`] (the
+//! export file cache on disk, atomic writes), [`lru`] (their eviction),
+//! [`stream`] (channel-fed bodies: SSE, files), [`routes`] (one module per route
+//! group, each with a `router()`).
 
 pub mod compute;
 pub mod error;
+pub mod exports;
 pub mod extract;
+pub mod lru;
+pub mod meshes;
 pub mod middleware;
 pub mod routes;
+pub mod stream;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -25,6 +32,8 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use compute::Engine;
+use exports::ExportStore;
+use meshes::Meshes;
 
 /// Everything a handler may reach: cheap to clone (`Arc`s inside).
 #[derive(Clone)]
@@ -33,6 +42,10 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Engine limits, cache and CPU jobs.
     pub engine: Arc<Engine>,
+    /// Mesh cache, recipes and meshing jobs.
+    pub meshes: Arc<Meshes>,
+    /// Export files on disk.
+    pub exports: Arc<ExportStore>,
     /// When the server started, for `uptime_s`.
     pub started: Instant,
     /// False once shutdown has begun (`/ready` then answers 503).
@@ -40,19 +53,26 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State for a server configured by `config`.
-    pub fn new(config: Config) -> Self {
-        Self {
+    /// State for a server configured by `config`. Opens the export directory
+    /// (or its fallback under the OS temp dir); fails only when neither is usable.
+    pub fn new(config: Config) -> std::io::Result<Self> {
+        let exports = ExportStore::open(
+            std::path::Path::new(&config.export_storage_path),
+            config.export_storage_max_bytes(),
+        )?;
+        Ok(Self {
             engine: Arc::new(Engine::new(&config)),
+            meshes: Arc::new(Meshes::new(compute::cache_budgets(&config).1)),
+            exports: Arc::new(exports),
             config: Arc::new(config),
             started: Instant::now(),
             ready: Arc::new(AtomicBool::new(true)),
-        }
+        })
     }
 
-    /// What this build can do, for `/health`. Later issues append (mesh, llm…).
+    /// What this build can do, for `/health`. Later issues append (llm…).
     pub fn features(&self) -> Vec<&'static str> {
-        vec!["engine"]
+        vec!["engine", "mesh", "export"]
     }
 }
 
@@ -61,7 +81,9 @@ pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .merge(routes::home::router())
         .merge(routes::health::router())
-        .merge(routes::engine::router());
+        .merge(routes::engine::router())
+        .merge(routes::mesh::router())
+        .merge(routes::export::router());
     middleware::apply(routes, state)
 }
 
@@ -72,7 +94,7 @@ pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let state = AppState::new(config);
+    let state = AppState::new(config)?;
     let grace = Duration::from_secs(state.config.shutdown_grace_sec);
     let ready = state.ready.clone();
     let (began_tx, began_rx) = tokio::sync::oneshot::channel::<()>();

@@ -47,12 +47,13 @@ struct TreeBody {
 }
 
 /// Where a request's shape comes from: a cached id, a tree, or `.vm` text.
+/// Shared with the mesh and export routes.
 #[derive(Deserialize, Default)]
-struct Source {
-    compiled_id: Option<String>,
-    tree: Option<Value>,
+pub(crate) struct Source {
+    pub(crate) compiled_id: Option<String>,
+    pub(crate) tree: Option<Value>,
     /// A fidget `.vm` expression file's text.
-    vm: Option<String>,
+    pub(crate) vm: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -239,7 +240,7 @@ async fn evaluate(
 
 /// The compiled tree a request names: a cached id, or a tree (or `.vm` text)
 /// compiled now.
-fn resolve(state: &AppState, source: Source) -> Result<Arc<Compiled>, ApiError> {
+pub(crate) fn resolve(state: &AppState, source: Source) -> Result<Arc<Compiled>, ApiError> {
     match (source.compiled_id, source.tree, source.vm) {
         (Some(id), None, None) => state
             .engine

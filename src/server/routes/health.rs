@@ -1,4 +1,6 @@
-//! `GET /health` (liveness: the process answers; version, uptime, features) and
+//! `GET /health` (liveness: the process answers; version, uptime, features, and
+//! how full the mesh cache and the export directory are, with that directory's
+//! path, which differs from `EXPORT_STORAGE_PATH` when it fell back) and
 //! `GET /ready` (readiness: 503 once shutdown has begun, so a load balancer stops
 //! sending new work while in-flight requests finish).
 
@@ -22,6 +24,7 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let (meshes, bytes, max_bytes, recipes) = state.meshes.stats();
     Json(json!({
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
@@ -29,6 +32,13 @@ async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
         "features": state.features(),
         "simd_width": state.config.simd_width.to_string(),
         "threads": state.config.cpu_threads(),
+        "mesh_cache": {
+            "meshes": meshes,
+            "bytes": bytes,
+            "max_bytes": max_bytes,
+            "recipes": recipes,
+        },
+        "export_storage": state.exports.stats(),
     }))
 }
 

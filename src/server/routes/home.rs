@@ -30,6 +30,7 @@ release; until then, talk to the API directly.</p>
 <li><a href="/v1/engine/nodes"><code>GET /v1/engine/nodes</code></a> — every node kind, its fields and an example</li>
 <li><a href="/health"><code>GET /health</code></a> — status, version, uptime</li>
 <li><code>POST /v1/engine/compile</code>, <code>/eval</code>, <code>/validate</code>, <code>/slice</code> — see the README</li>
+<li><code>POST /v1/mesh/generate</code>, <code>GET /v1/mesh/{mesh_id}?format=glb</code>, <code>POST /v1/export</code> — meshes and files; <a href="/v1/export/formats"><code>GET /v1/export/formats</code></a>, <a href="/v1/mesh/methods"><code>GET /v1/mesh/methods</code></a></li>
 </ul>
 <pre>curl -s localhost:3000/v1/engine/compile -H 'content-type: application/json' \
   -d '{"tree":{"Sphere":{"radius":1.0}}}'</pre>
