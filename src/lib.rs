@@ -13,12 +13,6 @@
 pub mod cli;
 pub mod config;
 pub mod export;
-// Temporary, until the mesher's owner (who is rewriting src/mesh/ on another
-// branch; this branch may not edit it) lands their version: src/mesh/ as merged
-// is not rustfmt-clean and trips clippy 1.95's `nonminimal_bool` once
-// (mesher.rs, the vertex-in-cell check). Remove both attributes with that merge.
-#[allow(clippy::nonminimal_bool)]
-#[rustfmt::skip]
 pub mod mesh;
 pub mod sdf;
 pub mod server;

@@ -1242,7 +1242,7 @@ fn qef_vertex(pts: &[[f32; 3]], ns: &[[f32; 3]], lo: [f64; 3], h: f64) -> [f32; 
     let mut inside_cell = true;
     for a in 0..3 {
         v[a] = mass[a] + y[a];
-        if !(v[a] >= lo[a] && v[a] <= lo[a] + h) || !v[a].is_finite() {
+        if v[a] < lo[a] || v[a] > lo[a] + h || !v[a].is_finite() {
             inside_cell = false;
         }
     }
