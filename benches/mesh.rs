@@ -1,0 +1,113 @@
+//! Meshing time and peak memory: the ALICE demo tree at 64³ … 1024³ with every
+//! method, and the fidget models `bear.vm` and `colonnade.vm` at 512³. Time is the
+//! median (and best) of several runs after one warm-up, to a mesh in memory with
+//! normals; peak memory is the process's resident high-water mark during those
+//! runs, reset before each row (`/proc/self/clear_refs`), minus the resident size
+//! before it. Prints a Markdown table.
+//!
+//! `cargo bench --bench mesh` (all rows), or pass words to keep only the rows
+//! whose label contains one of them, e.g. `cargo bench --bench mesh -- 256 bear`.
+//! `RAYON_NUM_THREADS` sets the threads (default: all cores).
+
+use std::time::Instant;
+
+use ai_modeler::mesh::{MeshSettings, Method, mesh};
+use ai_modeler::sdf::compile::{Compiled, compile, compile_vm};
+use ai_modeler::sdf::validate::Limits;
+
+fn demo() -> Compiled {
+    let text = include_str!("../tests/data/alice-demo.asdf.json");
+    compile(&serde_json::from_str(text).expect("demo JSON"), &Limits::default()).expect("demo")
+}
+
+fn vm(text: &str) -> Compiled {
+    let limits = Limits {
+        max_ops: usize::MAX,
+        ..Limits::default()
+    };
+    compile_vm(text, &limits).expect("vm model")
+}
+
+/// Resident set size and its high-water mark, in MiB.
+fn rss() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(f64::NAN, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn reset_peak() {
+    // "5" resets the peak resident size to the current one (Linux ≥ 4.0).
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn main() {
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let demo = demo();
+    let bear = vm(include_str!("../tests/data/bear.vm"));
+    let colonnade = vm(include_str!("../tests/data/colonnade.vm"));
+    let mut rows: Vec<(String, &Compiled, u32, Method)> = Vec::new();
+    for r in [64, 128, 256, 512, 1024] {
+        rows.push((format!("demo {r}³ surface_nets"), &demo, r, Method::SurfaceNets));
+    }
+    for m in [Method::MarchingCubes, Method::DualContouring] {
+        for r in [256, 512] {
+            rows.push((format!("demo {r}³ {m}"), &demo, r, m));
+        }
+    }
+    rows.push(("bear.vm 512³ surface_nets".into(), &bear, 512, Method::SurfaceNets));
+    rows.push((
+        "colonnade.vm 512³ surface_nets".into(),
+        &colonnade,
+        512,
+        Method::SurfaceNets,
+    ));
+    println!(
+        "threads: {}\n\n| model | ms (median) | best ms | triangles | vertices | peak MiB |",
+        rayon::current_num_threads()
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (label, c, resolution, method) in rows {
+        if !filters.is_empty() && !filters.iter().any(|f| label.contains(f.as_str())) {
+            continue;
+        }
+        let settings = MeshSettings {
+            method,
+            resolution,
+            ..MeshSettings::default()
+        };
+        let run = || mesh(&c.tape, c.bounds, &settings, &|_| {}).expect("mesh");
+        let (base, _) = rss();
+        reset_peak();
+        let out = run(); // warm-up
+        let (vertices, triangles) = (out.mesh.vertex_count(), out.mesh.triangle_count());
+        drop(out);
+        let runs = if resolution >= 1024 { 3 } else if resolution >= 512 { 5 } else { 15 };
+        let mut times: Vec<f64> = (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                let out = run();
+                let ms = t.elapsed().as_secs_f64() * 1e3;
+                drop(out);
+                ms
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        let (_, peak) = rss();
+        println!(
+            "| {label} | {:.1} | {:.1} | {triangles} | {vertices} | {:.0} |",
+            times[times.len() / 2],
+            times[0],
+            peak - base
+        );
+    }
+}
