@@ -1,9 +1,9 @@
 //! Meshing time and peak memory: the ALICE demo tree at 64³ … 1024³ with every
-//! method, and the fidget models `bear.vm` and `colonnade.vm` at 512³. Time is the
-//! median (and best) of several runs after one warm-up, to a mesh in memory with
-//! normals; peak memory is the process's resident high-water mark during those
-//! runs, reset before each row (`/proc/self/clear_refs`), minus the resident size
-//! before it. Prints a Markdown table.
+//! method, and the fidget models `bear.vm` and `colonnade.vm` at 512³ (in
+//! fidget's `[-1, 1]³`). Time is the median (and best) of several runs after one
+//! warm-up, to a mesh in memory with normals. Each row runs in a fresh child
+//! process, so its peak memory is that process's resident high-water mark
+//! (`VmHWM`), everything included. Prints a Markdown table.
 //!
 //! `cargo bench --bench mesh` (all rows), or pass words to keep only the rows
 //! whose label contains one of them, e.g. `cargo bench --bench mesh -- 256 bear`.
@@ -17,7 +17,11 @@ use ai_modeler::sdf::validate::Limits;
 
 fn demo() -> Compiled {
     let text = include_str!("../tests/data/alice-demo.asdf.json");
-    compile(&serde_json::from_str(text).expect("demo JSON"), &Limits::default()).expect("demo")
+    compile(
+        &serde_json::from_str(text).expect("demo JSON"),
+        &Limits::default(),
+    )
+    .expect("demo")
 }
 
 fn vm(text: &str) -> Compiled {
@@ -42,56 +46,91 @@ fn rss() -> (f64, f64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
-fn reset_peak() {
-    // "5" resets the peak resident size to the current one (Linux ≥ 4.0).
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
 fn main() {
-    let filters: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // A child runs one row: `--row N`.
+    let row = args
+        .iter()
+        .position(|a| a == "--row")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse::<usize>().ok());
+    let filters: Vec<String> = args
+        .iter()
+        .filter(|a| !a.starts_with('-') && a.parse::<usize>().is_err())
+        .cloned()
         .collect();
     let demo = demo();
     let bear = vm(include_str!("../tests/data/bear.vm"));
     let colonnade = vm(include_str!("../tests/data/colonnade.vm"));
-    let mut rows: Vec<(String, &Compiled, u32, Method)> = Vec::new();
+    let cube = Some(([-1.0f32; 3], [1.0f32; 3]));
+    let mut rows: Vec<(String, &Compiled, u32, Method, Option<([f32; 3], [f32; 3])>)> = Vec::new();
     for r in [64, 128, 256, 512, 1024] {
-        rows.push((format!("demo {r}³ surface_nets"), &demo, r, Method::SurfaceNets));
+        rows.push((
+            format!("demo {r}³ surface_nets"),
+            &demo,
+            r,
+            Method::SurfaceNets,
+            None,
+        ));
     }
     for m in [Method::MarchingCubes, Method::DualContouring] {
         for r in [256, 512] {
-            rows.push((format!("demo {r}³ {m}"), &demo, r, m));
+            rows.push((format!("demo {r}³ {m}"), &demo, r, m, None));
         }
     }
-    rows.push(("bear.vm 512³ surface_nets".into(), &bear, 512, Method::SurfaceNets));
+    rows.push((
+        "bear.vm 512³ surface_nets".into(),
+        &bear,
+        512,
+        Method::SurfaceNets,
+        cube,
+    ));
     rows.push((
         "colonnade.vm 512³ surface_nets".into(),
         &colonnade,
         512,
         Method::SurfaceNets,
+        cube,
     ));
-    println!(
-        "threads: {}\n\n| model | ms (median) | best ms | triangles | vertices | peak MiB |",
-        rayon::current_num_threads()
-    );
-    println!("|---|---:|---:|---:|---:|---:|");
-    for (label, c, resolution, method) in rows {
-        if !filters.is_empty() && !filters.iter().any(|f| label.contains(f.as_str())) {
-            continue;
+    let Some(row) = row else {
+        println!(
+            "threads: {}\n\n| model | ms (median) | best ms | triangles | vertices | peak MiB |",
+            rayon::current_num_threads()
+        );
+        println!("|---|---:|---:|---:|---:|---:|");
+        let me = std::env::current_exe().expect("bench binary");
+        for (i, (label, ..)) in rows.iter().enumerate() {
+            if !filters.is_empty() && !filters.iter().any(|f| label.contains(f.as_str())) {
+                continue;
+            }
+            let status = std::process::Command::new(&me)
+                .args(["--row", &i.to_string()])
+                .status()
+                .expect("child bench");
+            assert!(status.success(), "{label} failed");
         }
+        return;
+    };
+    {
+        let (label, c, resolution, method, bounds) = &rows[row];
+        let (resolution, method) = (*resolution, *method);
         let settings = MeshSettings {
             method,
             resolution,
+            bounds: *bounds,
             ..MeshSettings::default()
         };
         let run = || mesh(&c.tape, c.bounds, &settings, &|_| {}).expect("mesh");
-        let (base, _) = rss();
-        reset_peak();
         let out = run(); // warm-up
         let (vertices, triangles) = (out.mesh.vertex_count(), out.mesh.triangle_count());
         drop(out);
-        let runs = if resolution >= 1024 { 3 } else if resolution >= 512 { 5 } else { 15 };
+        let runs = if resolution >= 1024 {
+            3
+        } else if resolution >= 512 {
+            5
+        } else {
+            15
+        };
         let mut times: Vec<f64> = (0..runs)
             .map(|_| {
                 let t = Instant::now();
@@ -104,10 +143,9 @@ fn main() {
         times.sort_by(f64::total_cmp);
         let (_, peak) = rss();
         println!(
-            "| {label} | {:.1} | {:.1} | {triangles} | {vertices} | {:.0} |",
+            "| {label} | {:.1} | {:.1} | {triangles} | {vertices} | {peak:.0} |",
             times[times.len() / 2],
             times[0],
-            peak - base
         );
     }
 }

@@ -282,7 +282,7 @@ pub fn mesh(
     let samples = outs.iter().map(|o| o.samples).sum();
     let missing =
         outs.iter().map(|o| o.missing).sum::<usize>() + borders.iter().map(|b| b.1).sum::<usize>();
-    let mesh = assemble(&outs, &borders, settings.normals);
+    let mesh = assemble(outs, borders, settings.normals);
     let (dlo, dhi) = (
         [0, 1, 2].map(|a| grid.coord(a, 0)),
         [0, 1, 2].map(|a| grid.coord(a, grid.cells[a])),
@@ -301,11 +301,11 @@ pub fn mesh(
 
 /// Concatenates the chunks' vertices and faces into one mesh, in parallel:
 /// each chunk writes its own range of the output.
-fn assemble(outs: &[ChunkOut], borders: &[(Vec<[u32; 3]>, usize)], normals: bool) -> Mesh {
+fn assemble(outs: Vec<ChunkOut>, borders: Vec<(Vec<[u32; 3]>, usize)>, normals: bool) -> Mesh {
     let vertices: usize = outs.iter().map(|o| o.positions.len()).sum();
     let triangles: usize = outs
         .iter()
-        .zip(borders)
+        .zip(&borders)
         .map(|(o, b)| o.inner_faces.len() + b.0.len())
         .sum();
     let mut mesh = Mesh {
@@ -321,14 +321,15 @@ fn assemble(outs: &[ChunkOut], borders: &[(Vec<[u32; 3]>, usize)], normals: bool
     let mut nrm_rest = &mut mesh.normals[..];
     let mut tri_rest = &mut mesh.triangles[..];
     let mut jobs = Vec::with_capacity(outs.len());
-    for (o, b) in outs.iter().zip(borders) {
+    // Each job owns its chunk, which is freed as soon as it is copied.
+    for (o, b) in outs.into_iter().zip(borders) {
         let (p, rest) = pos_rest.split_at_mut(o.positions.len());
         pos_rest = rest;
         let (n, rest) = nrm_rest.split_at_mut(if normals { o.positions.len() } else { 0 });
         nrm_rest = rest;
         let (t, rest) = tri_rest.split_at_mut(o.inner_faces.len() + b.0.len());
         tri_rest = rest;
-        jobs.push((o, &b.0, p, n, t));
+        jobs.push((o, b.0, p, n, t));
     }
     jobs.into_par_iter().for_each(|(o, border, p, n, t)| {
         p.copy_from_slice(&o.positions);
@@ -337,7 +338,7 @@ fn assemble(outs: &[ChunkOut], borders: &[(Vec<[u32; 3]>, usize)], normals: bool
         for (dst, src) in inner.iter_mut().zip(&o.inner_faces) {
             *dst = src.map(|v| v + o.first_vertex);
         }
-        outer.copy_from_slice(border);
+        outer.copy_from_slice(&border);
     });
     mesh
 }
@@ -473,6 +474,10 @@ struct ChunkOut {
     table: Vec<u16>,
     /// Dual methods: the corner-sign case of each surface cell.
     cases: Vec<u8>,
+    /// After the first pass the dense tables are dropped (they are most of a
+    /// chunk's memory); the second pass only needs the entries of cells (or
+    /// edges) on the chunk's six faces: `(table index, vertex, case)`, sorted.
+    border: Vec<(u16, u16, u8)>,
     positions: Vec<[f32; 3]>,
     normals: Vec<[f32; 3]>,
     first_vertex: u32,
@@ -484,6 +489,44 @@ struct ChunkOut {
 }
 
 impl ChunkOut {
+    /// Table entry `k` (vertex, case), from the dense table while it exists,
+    /// else from the border entries.
+    fn entry(&self, k: usize) -> Option<(u16, u8)> {
+        if !self.table.is_empty() {
+            let v = *self.table.get(k)?;
+            return (v != NONE).then(|| (v, self.cases.get(k).copied().unwrap_or(0)));
+        }
+        let i = self
+            .border
+            .binary_search_by_key(&(k as u16), |e| e.0)
+            .ok()?;
+        let (_, v, case) = self.border[i];
+        Some((v, case))
+    }
+
+    /// Keeps only the table entries on the chunk's faces (what neighbours and
+    /// the second pass look up) and drops the dense tables.
+    fn keep_border_entries(&mut self) {
+        let per_cell = self.table.len() / (CHUNK * CHUNK * CHUNK);
+        let on_face = |k: usize| {
+            let c = k / per_cell;
+            let (x, y, z) = (c % CHUNK, c / CHUNK % CHUNK, c / (CHUNK * CHUNK));
+            [x, y, z]
+                .iter()
+                .zip(self.size)
+                .any(|(&v, n)| v == 0 || v + 1 >= n)
+        };
+        self.border = self
+            .table
+            .iter()
+            .enumerate()
+            .filter(|&(k, &v)| v != NONE && on_face(k))
+            .map(|(k, &v)| (k as u16, v, self.cases.get(k).copied().unwrap_or(0)))
+            .collect();
+        self.table = Vec::new();
+        self.cases = Vec::new();
+    }
+
     fn inside(&self, p: [usize; 3]) -> bool {
         self.rows[p[1] + S * p[2]] >> p[0] & 1 == 1
     }
@@ -591,6 +634,7 @@ impl Ctx {
         }
         s.values = values_buf;
         (out.inner_faces, out.missing) = self.faces(leaf, &out, None);
+        out.keep_border_entries();
         out
     }
 
@@ -911,11 +955,9 @@ impl Ctx {
         };
         // Entry `k` of a chunk's table, plus `extra`, as a vertex number and position.
         let vertex = |(o, first, _): (&ChunkOut, u32, [usize; 3]), k: usize, extra: u16| {
-            let v = *o.table.get(k)?;
-            (v != NONE).then(|| {
-                let v = usize::from(v + extra);
-                (first + v as u32, o.positions[v])
-            })
+            let (v, _) = o.entry(k)?;
+            let v = usize::from(v + extra);
+            Some((first + v as u32, *o.positions.get(v)?))
         };
         let mut missing = 0usize;
         match self.method {
@@ -938,7 +980,8 @@ impl Ctx {
                         l[c] += dc;
                         let at = locate(l)?;
                         let k = cell_index(at.2[0], at.2[1], at.2[2]);
-                        let patch = cases[usize::from(at.0.cases[k])].edge_patch[e];
+                        let (_, case) = at.0.entry(k)?;
+                        let patch = cases[usize::from(case)].edge_patch[e];
                         if patch == cube::NO_PATCH {
                             return None;
                         }
