@@ -459,6 +459,8 @@ struct Scratch {
     zs: Vec<f32>,
     index: Vec<u32>,
     out: Vec<f32>,
+    /// Points of the gradient stencils.
+    stencil: [Vec<f32>; 3],
 }
 
 /// What the first pass leaves for the second.
@@ -504,25 +506,10 @@ impl ChunkOut {
         Some((v, case))
     }
 
-    /// Keeps only the table entries on the chunk's faces (what neighbours and
-    /// the second pass look up) and drops the dense tables.
-    fn keep_border_entries(&mut self) {
-        let per_cell = self.table.len() / (CHUNK * CHUNK * CHUNK);
-        let on_face = |k: usize| {
-            let c = k / per_cell;
-            let (x, y, z) = (c % CHUNK, c / CHUNK % CHUNK, c / (CHUNK * CHUNK));
-            [x, y, z]
-                .iter()
-                .zip(self.size)
-                .any(|(&v, n)| v == 0 || v + 1 >= n)
-        };
-        self.border = self
-            .table
-            .iter()
-            .enumerate()
-            .filter(|&(k, &v)| v != NONE && on_face(k))
-            .map(|(k, &v)| (k as u16, v, self.cases.get(k).copied().unwrap_or(0)))
-            .collect();
+    /// Drops the dense tables once the first pass is done: only `border` is
+    /// looked up after that.
+    fn drop_tables(&mut self) {
+        self.border.sort_unstable_by_key(|e| e.0);
         self.table = Vec::new();
         self.cases = Vec::new();
     }
@@ -586,8 +573,12 @@ impl Ctx {
                 for_each_surface_cell(&out.rows, out.size, |c| {
                     let ci = cell_index(c[0], c[1], c[2]);
                     let case = case_of(&out.rows, c);
-                    out.table[ci] = (positions.len() + pieces.len()) as u16;
+                    let first = (positions.len() + pieces.len()) as u16;
+                    out.table[ci] = first;
                     out.cases[ci] = case as u8;
+                    if on_face(size, c) {
+                        out.border.push((ci as u16, first, case as u8));
+                    }
                     let info = &cases[case];
                     if nets {
                         let corners = corner_values(values, c);
@@ -624,7 +615,11 @@ impl Ctx {
                     let g = [0, 1, 2].map(|a| base[a] + p[a]);
                     let mut pos = self.point(g);
                     pos[axis] += t * self.grid.h;
-                    out.table[axis + 3 * cell_index(p[0], p[1], p[2])] = out.positions.len() as u16;
+                    let k = axis + 3 * cell_index(p[0], p[1], p[2]);
+                    out.table[k] = out.positions.len() as u16;
+                    if on_face(size, p) {
+                        out.border.push((k as u16, out.positions.len() as u16, 0));
+                    }
                     out.positions.push(pos);
                 });
             }
@@ -634,7 +629,7 @@ impl Ctx {
         }
         s.values = values_buf;
         (out.inner_faces, out.missing) = self.faces(leaf, &out, None);
-        out.keep_border_entries();
+        out.drop_tables();
         out
     }
 
@@ -835,18 +830,21 @@ impl Ctx {
         // central differences (which need six).
         const K: [[f32; 3]; 4] = [[1., -1., -1.], [-1., -1., 1.], [-1., 1., -1.], [1., 1., 1.]];
         let d = 0.05 * self.grid.h;
-        s.xs.clear();
-        s.ys.clear();
-        s.zs.clear();
+        // Own buffers: `xs`/`ys`/`zs` keep their full size for sampling.
+        let [gx, gy, gz] = &mut s.stencil;
+        gx.clear();
+        gy.clear();
+        gz.clear();
         for p in points {
             for k in &K {
-                s.xs.push(p[0] + d * k[0]);
-                s.ys.push(p[1] + d * k[1]);
-                s.zs.push(p[2] + d * k[2]);
+                gx.push(p[0] + d * k[0]);
+                gy.push(p[1] + d * k[1]);
+                gz.push(p[2] + d * k[2]);
             }
         }
         let mut out = std::mem::take(&mut s.out);
-        self.eval(tape, &s.xs, &s.ys, &s.zs, &mut out, &mut s.regs);
+        let [gx, gy, gz] = &s.stencil;
+        self.eval(tape, gx, gy, gz, &mut out, &mut s.regs);
         let normals = out
             .chunks_exact(4)
             .map(|v| {
@@ -1089,6 +1087,12 @@ struct Border<'a> {
     outs: &'a [ChunkOut],
     /// Chunk slot (see `Ctx::slot`) → index into `outs`, `u32::MAX` when pruned.
     slots: &'a [u32],
+}
+
+/// Whether local coordinates `c` lie on one of the six faces of a chunk of
+/// `size` cells (the table entries neighbours and the second pass look up).
+fn on_face(size: [usize; 3], c: [usize; 3]) -> bool {
+    (0..3).any(|a| c[a] == 0 || c[a] + 1 >= size[a])
 }
 
 /// Sets bits `lo[0]..=hi[0]` of rows `y + S·z` for `y`, `z` in `lo..=hi`.
