@@ -38,27 +38,25 @@ impl Exporter for Amf {
         s.s("<amf unit=\"meter\" version=\"1.1\">\n<metadata type=\"name\">ai-modeler mesh</metadata>\n");
         if !mesh.triangles.is_empty() {
             s.s("<object id=\"0\">\n<mesh>\n<vertices>\n");
-            for &[x, y, z] in &mesh.positions {
-                s.s("<vertex><coordinates><x>")
+            s.records(&mesh.positions, |t, _, &[x, y, z]| {
+                t.s("<vertex><coordinates><x>")
                     .f(x)
                     .s("</x><y>")
                     .f(y)
                     .s("</y><z>")
                     .f(z);
-                s.s("</z></coordinates></vertex>\n");
-                s.flush_if_full()?;
-            }
+                t.s("</z></coordinates></vertex>\n");
+            })?;
             s.s("</vertices>\n<volume>\n");
-            for t in &mesh.triangles {
-                s.s("<triangle><v1>")
+            s.records(&mesh.triangles, |x, _, t| {
+                x.s("<triangle><v1>")
                     .i(t[0])
                     .s("</v1><v2>")
                     .i(t[1])
                     .s("</v2><v3>")
                     .i(t[2]);
-                s.s("</v3></triangle>\n");
-                s.flush_if_full()?;
-            }
+                x.s("</v3></triangle>\n");
+            })?;
             s.s("</volume>\n</mesh>\n</object>\n");
         }
         s.s("</amf>\n");

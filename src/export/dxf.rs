@@ -9,7 +9,7 @@
 
 use std::io;
 
-use super::sink::Sink;
+use super::sink::{Sink, Text};
 use super::{Exporter, FormatInfo, check, corners, y_up_to_z_up};
 use crate::mesh::Mesh;
 
@@ -49,21 +49,20 @@ impl Exporter for Dxf {
             point(&mut s, 0, hi);
         }
         s.s("0\nENDSEC\n0\nSECTION\n2\nENTITIES\n");
-        for &t in &mesh.triangles {
+        s.records(&mesh.triangles, |x, _, &t| {
             let [a, b, c] = corners(mesh, t).map(y_up_to_z_up);
-            s.s("0\n3DFACE\n8\n0\n");
+            x.s("0\n3DFACE\n8\n0\n");
             for (k, v) in [a, b, c, c].into_iter().enumerate() {
-                point(&mut s, k, v);
+                point(x, k, v);
             }
-            s.flush_if_full()?;
-        }
+        })?;
         s.s("0\nENDSEC\n0\nEOF\n");
         s.finish()
     }
 }
 
 /// A point as group codes `1k`, `2k`, `3k` (k = the corner's number).
-fn point(s: &mut Sink<'_>, k: usize, v: [f32; 3]) {
+fn point(s: &mut Text, k: usize, v: [f32; 3]) {
     for (axis, x) in v.into_iter().enumerate() {
         s.i(10 * (axis + 1) + k).s("\n").f(x).s("\n");
     }

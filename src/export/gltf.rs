@@ -163,7 +163,8 @@ impl Exporter for Gltf {
         check(mesh)?;
         let mut s = Sink::new(out);
         let Some(layout) = Layout::of(mesh) else {
-            return s.s(EMPTY_JSON).finish();
+            s.s(EMPTY_JSON);
+            return s.finish();
         };
         json_head(&mut s, mesh, &layout);
         s.s(r#","uri":"data:application/octet-stream;base64,"#);
@@ -171,7 +172,8 @@ impl Exporter for Gltf {
         payload(mesh, &layout, &mut base64)?;
         base64.finish()?;
         drop(base64);
-        s.s(r#""}]}"#).finish()
+        s.s(r#""}]}"#);
+        s.finish()
     }
 }
 

@@ -37,25 +37,23 @@ impl Exporter for Obj {
             .s(", triangles: ")
             .i(mesh.triangles.len());
         s.s("\no mesh\n");
-        for &p in &mesh.positions {
-            s.s("v ").f3(p, " ").s("\n");
-            s.flush_if_full()?;
-        }
-        for &n in normals.unwrap_or_default() {
-            s.s("vn ").f3(n, " ").s("\n");
-            s.flush_if_full()?;
-        }
-        for t in &mesh.triangles {
-            s.s("f");
+        s.records(&mesh.positions, |t, _, &p| {
+            t.s("v ").f3(p, " ").s("\n");
+        })?;
+        s.records(normals.unwrap_or_default(), |t, _, &n| {
+            t.s("vn ").f3(n, " ").s("\n");
+        })?;
+        let with_normals = normals.is_some();
+        s.records(&mesh.triangles, |x, _, t| {
+            x.s("f");
             for i in t.map(|i| u64::from(i) + 1) {
-                s.s(" ").i(i);
-                if normals.is_some() {
-                    s.s("//").i(i);
+                x.s(" ").i(i);
+                if with_normals {
+                    x.s("//").i(i);
                 }
             }
-            s.s("\n");
-            s.flush_if_full()?;
-        }
+            x.s("\n");
+        })?;
         s.finish()
     }
 }

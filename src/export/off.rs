@@ -37,14 +37,12 @@ impl Exporter for Off {
             .s(" ")
             .i(mesh.triangles.len())
             .s(" 0\n");
-        for &p in &mesh.positions {
-            s.f3(p, " ").s("\n");
-            s.flush_if_full()?;
-        }
-        for t in &mesh.triangles {
-            s.s("3 ").i(t[0]).s(" ").i(t[1]).s(" ").i(t[2]).s("\n");
-            s.flush_if_full()?;
-        }
+        s.records(&mesh.positions, |t, _, &p| {
+            t.f3(p, " ").s("\n");
+        })?;
+        s.records(&mesh.triangles, |x, _, t| {
+            x.s("3 ").i(t[0]).s(" ").i(t[1]).s(" ").i(t[2]).s("\n");
+        })?;
         s.finish()
     }
 }

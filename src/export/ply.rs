@@ -90,18 +90,16 @@ impl Exporter for PlyAscii {
         let mut s = Sink::new(out);
         header(&mut s, mesh, "ascii");
         let normals = normals(mesh);
-        for (k, &p) in mesh.positions.iter().enumerate() {
-            s.f3(p, " ");
+        s.records(&mesh.positions, |t, k, &p| {
+            t.f3(p, " ");
             if let Some(normals) = normals {
-                s.s(" ").f3(normals[k], " ");
+                t.s(" ").f3(normals[k], " ");
             }
-            s.s("\n");
-            s.flush_if_full()?;
-        }
-        for t in &mesh.triangles {
-            s.s("3 ").i(t[0]).s(" ").i(t[1]).s(" ").i(t[2]).s("\n");
-            s.flush_if_full()?;
-        }
+            t.s("\n");
+        })?;
+        s.records(&mesh.triangles, |x, _, t| {
+            x.s("3 ").i(t[0]).s(" ").i(t[1]).s(" ").i(t[2]).s("\n");
+        })?;
         s.finish()
     }
 }

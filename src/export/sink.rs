@@ -4,25 +4,50 @@
 //! number costs a `format!` or a write call of its own.
 
 use std::io::{self, Write};
+use std::ops::{Deref, DerefMut};
+
+use rayon::prelude::*;
 
 /// Bytes are gathered here and handed to the destination in blocks this big.
 const BLOCK: usize = 1 << 16;
+/// Records formatted by one parallel task in [`Sink::records`].
+const BATCH: usize = 8192;
+/// Batches formatted before they are written: bounds the text held in memory
+/// (about 32 MB for vertex lines) whatever the mesh size.
+const WINDOW: usize = 64;
 
-/// A write buffer with number formatting. Appending never fails; callers call
-/// [`Sink::flush_if_full`] once per record (vertex, triangle) and
-/// [`Sink::finish`] at the end.
-pub(super) struct Sink<'a> {
-    out: &'a mut dyn Write,
+/// Text being built: bytes plus number formatting. Appending never fails.
+pub(super) struct Text {
     buf: Vec<u8>,
     floats: ryu::Buffer,
     ints: itoa::Buffer,
 }
 
-impl<'a> Sink<'a> {
-    pub(super) fn new(out: &'a mut dyn Write) -> Self {
+/// A write buffer with number formatting: [`Text`] plus the destination.
+/// Callers call [`Sink::flush_if_full`] once per record (vertex, triangle), or
+/// hand whole lists to [`Sink::records`], and call [`Sink::finish`] at the end.
+pub(super) struct Sink<'a> {
+    out: &'a mut dyn Write,
+    text: Text,
+}
+
+impl Deref for Sink<'_> {
+    type Target = Text;
+    fn deref(&self) -> &Text {
+        &self.text
+    }
+}
+
+impl DerefMut for Sink<'_> {
+    fn deref_mut(&mut self) -> &mut Text {
+        &mut self.text
+    }
+}
+
+impl Text {
+    fn with_capacity(bytes: usize) -> Self {
         Self {
-            out,
-            buf: Vec::with_capacity(BLOCK + 4096),
+            buf: Vec::with_capacity(bytes),
             floats: ryu::Buffer::new(),
             ints: itoa::Buffer::new(),
         }
@@ -59,6 +84,53 @@ impl<'a> Sink<'a> {
     pub(super) fn f3(&mut self, v: [f32; 3], sep: &str) -> &mut Self {
         self.f(v[0]).s(sep).f(v[1]).s(sep).f(v[2])
     }
+}
+
+impl<'a> Sink<'a> {
+    pub(super) fn new(out: &'a mut dyn Write) -> Self {
+        Self {
+            out,
+            text: Text::with_capacity(BLOCK + 4096),
+        }
+    }
+
+    /// Appends `fmt(text, k, item)` for every item, in order. Big lists are
+    /// formatted in parallel batches on the rayon pool (number formatting is
+    /// most of a text format's cost) and written in order, a bounded window
+    /// at a time.
+    pub(super) fn records<T: Sync>(
+        &mut self,
+        items: &[T],
+        fmt: impl Fn(&mut Text, usize, &T) + Sync,
+    ) -> io::Result<()> {
+        if items.len() <= BATCH {
+            for (k, item) in items.iter().enumerate() {
+                fmt(&mut self.text, k, item);
+                self.flush_if_full()?;
+            }
+            return Ok(());
+        }
+        self.out.write_all(&self.text.buf)?;
+        self.text.buf.clear();
+        for (w, window) in items.chunks(BATCH * WINDOW).enumerate() {
+            let texts: Vec<Vec<u8>> = window
+                .par_chunks(BATCH)
+                .enumerate()
+                .map(|(b, batch)| {
+                    let mut t = Text::with_capacity(batch.len() * 48);
+                    let first = w * BATCH * WINDOW + b * BATCH;
+                    for (k, item) in batch.iter().enumerate() {
+                        fmt(&mut t, first + k, item);
+                    }
+                    t.buf
+                })
+                .collect();
+            for t in texts {
+                self.out.write_all(&t)?;
+            }
+        }
+        Ok(())
+    }
 
     /// Appends a list of vectors: `open x sep y sep z close`, with `between`
     /// between vectors (`(x, y, z), (...)` in USDA, `x y z, ...` in X3D).
@@ -68,41 +140,37 @@ impl<'a> Sink<'a> {
         between: &str,
         [open, sep, close]: [&str; 3],
     ) -> io::Result<()> {
-        for (k, &v) in items.iter().enumerate() {
+        self.records(items, |t, k, &v| {
             if k > 0 {
-                self.s(between);
+                t.s(between);
             }
-            self.s(open).f3(v, sep).s(close);
-            self.flush_if_full()?;
-        }
-        Ok(())
+            t.s(open).f3(v, sep).s(close);
+        })
     }
 
     /// Appends every triangle's three indices, all separated by `sep`.
     pub(super) fn index_list(&mut self, triangles: &[[u32; 3]], sep: &str) -> io::Result<()> {
-        for (k, t) in triangles.iter().enumerate() {
+        self.records(triangles, |x, k, t| {
             if k > 0 {
-                self.s(sep);
+                x.s(sep);
             }
-            self.i(t[0]).s(sep).i(t[1]).s(sep).i(t[2]);
-            self.flush_if_full()?;
-        }
-        Ok(())
+            x.i(t[0]).s(sep).i(t[1]).s(sep).i(t[2]);
+        })
     }
 
     /// Hands a full block to the destination.
     pub(super) fn flush_if_full(&mut self) -> io::Result<()> {
-        if self.buf.len() >= BLOCK {
-            self.out.write_all(&self.buf)?;
-            self.buf.clear();
+        if self.text.buf.len() >= BLOCK {
+            self.out.write_all(&self.text.buf)?;
+            self.text.buf.clear();
         }
         Ok(())
     }
 
     /// Writes what is left and flushes the destination.
     pub(super) fn finish(&mut self) -> io::Result<()> {
-        self.out.write_all(&self.buf)?;
-        self.buf.clear();
+        self.out.write_all(&self.text.buf)?;
+        self.text.buf.clear();
         self.out.flush()
     }
 }
@@ -112,11 +180,11 @@ impl<'a> Sink<'a> {
 impl Write for Sink<'_> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         if bytes.len() >= BLOCK {
-            self.out.write_all(&self.buf)?;
-            self.buf.clear();
+            self.out.write_all(&self.text.buf)?;
+            self.text.buf.clear();
             self.out.write_all(bytes)?;
         } else {
-            self.buf.extend_from_slice(bytes);
+            self.text.buf.extend_from_slice(bytes);
             self.flush_if_full()?;
         }
         Ok(bytes.len())

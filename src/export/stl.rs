@@ -90,17 +90,16 @@ impl Exporter for StlAscii {
         check(mesh)?;
         let mut s = Sink::new(out);
         s.s("solid ").s(SOLID).s("\n");
-        for &t in &mesh.triangles {
+        s.records(&mesh.triangles, |x, _, &t| {
             let [a, b, c] = corners(mesh, t);
-            s.s("facet normal ")
+            x.s("facet normal ")
                 .f3(face_normal(a, b, c), " ")
                 .s("\nouter loop\n");
             for v in [a, b, c] {
-                s.s("vertex ").f3(v, " ").s("\n");
+                x.s("vertex ").f3(v, " ").s("\n");
             }
-            s.s("endloop\nendfacet\n");
-            s.flush_if_full()?;
-        }
+            x.s("endloop\nendfacet\n");
+        })?;
         s.s("endsolid ").s(SOLID).s("\n");
         s.finish()
     }
