@@ -15,6 +15,15 @@ use ai_modeler::mesh::{MeshSettings, Method, mesh};
 use ai_modeler::sdf::compile::{Compiled, compile, compile_vm};
 use ai_modeler::sdf::validate::Limits;
 
+/// label, model, resolution, method, domain (`None`: the model's bounds).
+type Row<'a> = (
+    String,
+    &'a Compiled,
+    u32,
+    Method,
+    Option<([f32; 3], [f32; 3])>,
+);
+
 fn demo() -> Compiled {
     let text = include_str!("../tests/data/alice-demo.asdf.json");
     compile(
