@@ -72,7 +72,7 @@ fn main() {
     let bear = vm(include_str!("../tests/data/bear.vm"));
     let colonnade = vm(include_str!("../tests/data/colonnade.vm"));
     let cube = Some(([-1.0f32; 3], [1.0f32; 3]));
-    let mut rows: Vec<(String, &Compiled, u32, Method, Option<([f32; 3], [f32; 3])>)> = Vec::new();
+    let mut rows: Vec<Row<'_>> = Vec::new();
     for r in [64, 128, 256, 512, 1024] {
         rows.push((
             format!("demo {r}³ surface_nets"),
