@@ -65,8 +65,9 @@ fn main() {
         .and_then(|n| n.parse::<usize>().ok());
     let filters: Vec<String> = args
         .iter()
-        .filter(|a| !a.starts_with('-') && a.parse::<usize>().is_err())
-        .cloned()
+        .enumerate()
+        .filter(|&(i, a)| !a.starts_with('-') && (i == 0 || args[i - 1] != "--row"))
+        .map(|(_, a)| a.clone())
         .collect();
     let demo = demo();
     let bear = vm(include_str!("../tests/data/bear.vm"));
