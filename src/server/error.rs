@@ -178,6 +178,11 @@ pub struct Problem {
 impl Problem {
     /// The response for a status, code and detail.
     pub fn response(status: StatusCode, code: &'static str, detail: String) -> Response {
+        Self::new(status, code, detail).into_response_with(status)
+    }
+
+    /// A problem with no location (`path`, `errors`, `field`) yet.
+    fn new(status: StatusCode, code: &'static str, detail: String) -> Self {
         Problem {
             kind: format!("urn:ai-modeler:problem:{code}"),
             title: status.canonical_reason().unwrap_or("Error").to_string(),
@@ -188,7 +193,6 @@ impl Problem {
             errors: None,
             field: None,
         }
-        .into_response_with(status)
     }
 
     /// The problem an error becomes (its 5xx detail made opaque), for places that
@@ -209,14 +213,10 @@ impl Problem {
             _ => (None, None, None),
         };
         Problem {
-            kind: format!("urn:ai-modeler:problem:{code}"),
-            title: status.canonical_reason().unwrap_or("Error").to_string(),
-            status: status.as_u16(),
-            detail,
-            code,
             path,
             errors,
             field,
+            ..Self::new(status, code, detail)
         }
     }
 
