@@ -960,14 +960,10 @@ impl Ctx {
         let mut missing = 0usize;
         match self.method {
             Method::SurfaceNets | Method::DualContouring => {
-                for_each_owned_crossing(&me.rows, me.size, |axis, p| {
+                // Only the edges on the chunk's low faces in b or c (the first
+                // pass made the rest): their cells reach into the neighbours.
+                for_each_owned_crossing_on_low_faces(&me.rows, me.size, |axis, p| {
                     let (b, c) = ((axis + 1) % 3, (axis + 2) % 3);
-                    // The four cells around the edge are all in this chunk unless
-                    // the edge lies on the chunk's low face in b or c.
-                    let inner = p[b] >= 1 && p[c] >= 1;
-                    if inner == border.is_some() {
-                        return;
-                    }
                     // The vertex of the piece that holds this edge in the cell at
                     // offset (db, dc) on axes (b, c); the edge is that cell's edge
                     // number 4·axis + (−db) + 2·(−dc).
@@ -1006,13 +1002,14 @@ impl Ctx {
                 });
             }
             Method::MarchingCubes => {
-                for_each_surface_cell(&me.rows, me.size, |c| {
-                    // A cell's edges are all this chunk's unless it touches the
-                    // chunk's high faces.
-                    let inner = (0..3).all(|a| c[a] + 1 < me.size[a]);
-                    if inner == border.is_some() {
-                        return;
-                    }
+                // A cell's edges are all this chunk's unless it touches the
+                // chunk's high faces: the first pass takes the others.
+                let visit = if border.is_some() {
+                    for_each_surface_cell_on_high_faces
+                } else {
+                    for_each_inner_surface_cell
+                };
+                visit(&me.rows, me.size, &mut |c| {
                     for t in &cases[case_of(&me.rows, c)].triangles {
                         let v = t.map(|e| {
                             let e = e as usize;
@@ -1106,11 +1103,52 @@ fn mark_rows(rows: &mut [u32], lo: [usize; 3], hi: [usize; 3]) {
 }
 
 /// Calls `f` with every cell of the chunk whose corners differ in sign.
-fn for_each_surface_cell(rows: &[u32], size: [usize; 3], mut f: impl FnMut([usize; 3])) {
+fn for_each_surface_cell(rows: &[u32], size: [usize; 3], f: impl FnMut([usize; 3])) {
+    surface_cells_where(rows, size, |_, _| u32::MAX, f);
+}
+
+/// [`for_each_surface_cell`] for the cells not on the chunk's high faces.
+fn for_each_inner_surface_cell(rows: &[u32], size: [usize; 3], f: &mut dyn FnMut([usize; 3])) {
+    let [nx, ny, nz] = size;
+    let inner = (1u32 << (nx - 1)) - 1;
+    let keep = |y: usize, z: usize| if y + 1 < ny && z + 1 < nz { inner } else { 0 };
+    surface_cells_where(rows, size, keep, f);
+}
+
+/// [`for_each_surface_cell`] for the cells on the chunk's high faces.
+fn for_each_surface_cell_on_high_faces(
+    rows: &[u32],
+    size: [usize; 3],
+    f: &mut dyn FnMut([usize; 3]),
+) {
+    let [nx, ny, nz] = size;
+    let last = 1u32 << (nx - 1);
+    let keep = |y: usize, z: usize| {
+        if y + 1 < ny && z + 1 < nz {
+            last
+        } else {
+            u32::MAX
+        }
+    };
+    surface_cells_where(rows, size, keep, f);
+}
+
+/// Calls `f` with the cells whose corners differ in sign, in the columns
+/// `keep(y, z)` allows (a bit mask over x).
+fn surface_cells_where(
+    rows: &[u32],
+    size: [usize; 3],
+    keep: impl Fn(usize, usize) -> u32,
+    mut f: impl FnMut([usize; 3]),
+) {
     let [nx, ny, nz] = size;
     let mask = (1u32 << nx) - 1;
     for z in 0..nz {
         for y in 0..ny {
+            let allowed = keep(y, z);
+            if allowed == 0 {
+                continue;
+            }
             let r = [
                 rows[y + S * z],
                 rows[y + 1 + S * z],
@@ -1122,12 +1160,45 @@ fn for_each_surface_cell(rows: &[u32], size: [usize; 3], mut f: impl FnMut([usiz
             // A cell at x spans sample columns x and x + 1.
             let any2 = any | (any >> 1);
             let all2 = all & (all >> 1);
-            let mut mixed = any2 & !all2 & mask;
+            let mut mixed = any2 & !all2 & mask & allowed;
             while mixed != 0 {
                 let x = mixed.trailing_zeros() as usize;
                 mixed &= mixed - 1;
                 f([x, y, z]);
             }
+        }
+    }
+}
+
+/// [`for_each_owned_crossing`] for the edges on the chunk's low faces across
+/// their axis (`p[b] == 0` or `p[c] == 0` for the other two axes b, c): the ones
+/// whose four cells are not all in the chunk.
+fn for_each_owned_crossing_on_low_faces(
+    rows: &[u32],
+    size: [usize; 3],
+    mut f: impl FnMut(usize, [usize; 3]),
+) {
+    let [nx, ny, nz] = size;
+    let mask = (1u32 << nx) - 1;
+    let mut visit = |axis: usize, mut bits: u32, y: usize, z: usize| {
+        while bits != 0 {
+            let x = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            f(axis, [x, y, z]);
+        }
+    };
+    for z in 0..nz {
+        for y in 0..ny {
+            let r = rows[y + S * z];
+            // x-edges: b = y, c = z.
+            if y == 0 || z == 0 {
+                visit(0, (r ^ (r >> 1)) & mask, y, z);
+            }
+            // y-edges: b = z, c = x; z-edges: b = x, c = y.
+            let low_x = if z == 0 { mask } else { 1 };
+            visit(1, (r ^ rows[y + 1 + S * z]) & mask & low_x, y, z);
+            let low_x = if y == 0 { mask } else { 1 };
+            visit(2, (r ^ rows[y + S * (z + 1)]) & mask & low_x, y, z);
         }
     }
 }
