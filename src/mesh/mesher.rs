@@ -457,7 +457,6 @@ struct Scratch {
     xs: Vec<f32>,
     ys: Vec<f32>,
     zs: Vec<f32>,
-    index: Vec<u32>,
     out: Vec<f32>,
     /// Points of the gradient stencils.
     stencil: [Vec<f32>; 3],
@@ -685,7 +684,6 @@ impl Ctx {
         for buf in [&mut s.xs, &mut s.ys, &mut s.zs] {
             buf.resize(full, 0.0);
         }
-        s.index.resize(full, 0);
         let mut n = 0;
         for z in 0..=size[2] {
             for y in 0..=size[1] {
@@ -696,7 +694,6 @@ impl Ctx {
                 while bits != 0 {
                     let x = bits.trailing_zeros() as usize;
                     bits &= bits - 1;
-                    s.index[n] = (r * S + x) as u32;
                     s.xs[n] = coords[0][x];
                     s.ys[n] = coords[1][y];
                     s.zs[n] = coords[2][z];
@@ -714,11 +711,26 @@ impl Ctx {
             &mut out,
             &mut s.regs,
         );
-        for (&i, &v) in s.index[..n].iter().zip(&out) {
-            let i = i as usize;
-            s.values[i] = v;
-            rows[i / S] |= u32::from(v < 0.0) << (i % S);
+        // Scatter in the gather's order (row by row, bit by bit), so no index
+        // needs dividing back into a row and a column.
+        let mut k = 0;
+        for z in 0..=size[2] {
+            for y in 0..=size[1] {
+                let r = y + S * z;
+                let mut bits = s.wanted[r];
+                let mut inside = 0u32;
+                while bits != 0 {
+                    let x = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    let v = out[k];
+                    k += 1;
+                    s.values[r * S + x] = v;
+                    inside |= u32::from(v < 0.0) << x;
+                }
+                rows[r] |= inside;
+            }
         }
+        debug_assert_eq!(k, n);
         s.out = out;
         self.force_outer_faces(base, size, rows, &mut s.values);
         count
