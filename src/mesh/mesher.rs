@@ -9,18 +9,20 @@
 //!    an octree. Each octree block is bounded with the interval evaluator; blocks
 //!    that provably hold no surface are dropped, and the tape is simplified for
 //!    the survivors (branches that cannot win there are dropped), level by level.
-//! 3. **Sampling.** Inside a surviving chunk, sub-blocks of [`SUB`]³ cells are
-//!    bounded again; only the samples of sub-blocks that may hold surface are
-//!    evaluated, with the chunk's short tape, in SIMD blocks.
+//! 3. **Sampling.** Inside a surviving chunk, blocks of 2·[`SUB`]³ and then
+//!    [`SUB`]³ cells are bounded again; only the samples of sub-blocks that may
+//!    hold surface are evaluated, with the chunk's short tape, in SIMD blocks.
 //! 4. **Meshing**, per chunk in parallel, in two passes so that chunk borders need
-//!    no welding: pass one creates the chunk's vertices (one per surface cell for
-//!    the dual methods, one per crossed edge for marching cubes); pass two, once
-//!    every chunk's vertices have global numbers, creates the faces, looking up
-//!    vertices that live in the neighbouring chunk. Every vertex exists once, so
-//!    the mesh is closed and 2-manifold by construction wherever the sample signs
-//!    agree, which they do because every chunk computes a shared sample with the
-//!    same arithmetic.
-//! 5. **Normals**: the SDF gradient at each vertex by central differences.
+//!    no welding. Pass one creates the chunk's vertices (one per surface piece of
+//!    a cell for the dual methods, one per crossed edge for marching cubes) and
+//!    the faces whose vertices are all the chunk's (nearly all), numbered
+//!    locally. Pass two, once every chunk's vertices have global numbers, creates
+//!    the faces along the chunk's faces, looking up vertices that live in the
+//!    neighbouring chunk. Every vertex exists once, so the mesh is closed and
+//!    2-manifold by construction wherever the sample signs agree, which they do
+//!    because every chunk computes a shared sample with the same arithmetic.
+//! 5. **Normals**: the SDF gradient at each vertex, from a tetrahedral
+//!    four-point stencil.
 #![warn(missing_docs)]
 
 use std::str::FromStr;
@@ -109,7 +111,8 @@ pub type Aabb = ([f32; 3], [f32; 3]);
 pub struct MeshSettings {
     /// Vertex placement.
     pub method: Method,
-    /// Cells along the longest axis of the domain (at least 1).
+    /// Cells along the longest axis of the bounds (at least 1); the one-cell
+    /// padding of the default bounds comes on top.
     pub resolution: u32,
     /// The domain; `None` means the shape's interval bounds, padded by one cell.
     pub bounds: Option<Aabb>,
