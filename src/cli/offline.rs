@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::mesh::{self, MeshSettings, Method};
 use crate::sdf::compile::{self, Compiled};
 use crate::server::compute::{limits, render_slice};
+use crate::server::meshes::round3;
 
 /// Reads and compiles a tree file.
 pub fn load_tree(config: &Config, path: &Path) -> anyhow::Result<Compiled> {
@@ -233,10 +234,6 @@ fn timings<E>(n: u32, mut f: impl FnMut() -> Result<(), E>) -> Result<Timings, E
         median: runs[runs.len() / 2],
         best: runs[0],
     })
-}
-
-fn round3(v: f64) -> f64 {
-    (v * 1e3).round() / 1e3
 }
 
 /// `n` points uniform in [-1,1]^3 from a fixed-seed xorshift, so runs compare.
