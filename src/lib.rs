@@ -16,4 +16,5 @@ pub mod export;
 pub mod mesh;
 pub mod sdf;
 pub mod server;
+pub mod shader;
 pub mod telemetry;

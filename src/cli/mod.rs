@@ -113,6 +113,31 @@ pub enum Command {
         #[arg(long, exclusive = true)]
         list_formats: bool,
     },
+    /// Transpile a tree to a shader; prints the source (with --json, the API's
+    /// JSON answer; with -o, writes the source to a file; SPIR-V is binary there).
+    Shader {
+        /// Tree file: ALICE-SDF JSON (.json) or fidget .vm.
+        #[arg(required_unless_present = "list_targets")]
+        tree: Option<PathBuf>,
+        /// Target language: wgsl, glsl, glsl-es, hlsl, msl, spirv.
+        #[arg(long, short, default_value = "wgsl")]
+        target: String,
+        /// Shape of the code: sdf_function, fragment_raymarch, compute_eval.
+        #[arg(long, short, default_value = "sdf_function")]
+        kind: String,
+        /// Read numeric parameters from a uniform buffer instead of baking them in.
+        #[arg(long)]
+        dynamic: bool,
+        /// Print the whole JSON answer (entry points, parameter layout) instead.
+        #[arg(long)]
+        json: bool,
+        /// Write the source to this file (atomically) instead of stdout.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Print the targets and exit.
+        #[arg(long, exclusive = true)]
+        list_targets: bool,
+    },
     /// Print the effective configuration (secrets redacted).
     CheckConfig {
         /// Output format.
@@ -218,6 +243,28 @@ pub fn run(cli: Cli) -> ExitCode {
             }
             // clap requires TREE and -o unless --list-formats, which stands alone.
             _ => mesh::list_formats(),
+        },
+        Command::Shader {
+            tree,
+            target,
+            kind,
+            dynamic,
+            json,
+            output,
+            list_targets,
+        } => match (list_targets, tree) {
+            (false, Some(tree)) => offline::shader(
+                &config,
+                &tree,
+                offline::ShaderArgs {
+                    target: &target,
+                    kind: &kind,
+                    dynamic,
+                    json,
+                    output: output.as_deref(),
+                },
+            ),
+            _ => offline::list_shader_targets(),
         },
         Command::CheckConfig { format } => check_config(&config, format),
         Command::Healthcheck { url } => healthcheck::probe(&config, url.as_deref()),

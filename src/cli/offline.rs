@@ -248,6 +248,79 @@ pub fn sample_points(n: usize) -> Vec<[f32; 3]> {
     (0..n).map(|_| [next(), next(), next()]).collect()
 }
 
+/// Options of the `shader` command.
+pub struct ShaderArgs<'a> {
+    /// Target name.
+    pub target: &'a str,
+    /// Shape name.
+    pub kind: &'a str,
+    /// Dynamic parameters.
+    pub dynamic: bool,
+    /// Print the JSON answer instead of the source.
+    pub json: bool,
+    /// Write the source here instead of stdout.
+    pub output: Option<&'a Path>,
+}
+
+/// `shader`: transpiles a tree file.
+pub fn shader(config: &Config, path: &Path, args: ShaderArgs<'_>) -> ExitCode {
+    let run = || -> anyhow::Result<()> {
+        let kind = crate::shader::Kind::parse(args.kind).with_context(|| {
+            format!(
+                "unknown kind {:?}; kinds: sdf_function, fragment_raymarch, compute_eval",
+                args.kind
+            )
+        })?;
+        let compiled = load_tree(config, path)?;
+        let shader = crate::shader::generate(
+            &compiled,
+            args.target,
+            kind,
+            args.dynamic,
+            limits(config).max_ops,
+        )?;
+        let bytes = if args.json {
+            let mut text = serde_json::to_string_pretty(&shader)?;
+            text.push('\n');
+            text.into_bytes()
+        } else if crate::shader::by_name(shader.target).is_some_and(|t| t.binary())
+            && args.output.is_some()
+        {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .decode(&shader.source)
+                .context("decoding SPIR-V")?
+        } else {
+            shader.source.into_bytes()
+        };
+        match args.output {
+            Some(out) => write_atomically(out, &bytes),
+            None => {
+                use std::io::Write as _;
+                std::io::stdout().write_all(&bytes)?;
+                Ok(())
+            }
+        }
+    };
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+/// `shader --list-targets`.
+pub fn list_shader_targets() -> ExitCode {
+    for t in crate::shader::targets() {
+        println!(
+            "{:<8} {}{}",
+            t.name(),
+            t.language(),
+            if t.binary() { " (binary)" } else { "" }
+        );
+    }
+    ExitCode::SUCCESS
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

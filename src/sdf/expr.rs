@@ -231,6 +231,16 @@ pub struct Graph {
     ops: Vec<Op>,
     index: HashMap<Op, Id>,
     root: Id,
+    tracking: Option<Tracking>,
+}
+
+/// Provenance bookkeeping of a tracking graph (see [`Builder::tracking`]).
+#[derive(Clone, Debug, Default)]
+struct Tracking {
+    /// The owner tag current while ops are pushed.
+    owner: u32,
+    /// `(constant op, owner tag when it was made)`, in creation order.
+    const_owners: Vec<(Id, u32)>,
 }
 
 impl Graph {
@@ -273,6 +283,15 @@ impl Graph {
             Ok(id) => return id,
             Err(op) => op,
         };
+        if let Some(t) = &mut self.tracking
+            && let Op::Const(_) = op
+        {
+            // Every constant gets its own op so its origin stays known.
+            let id = self.ops.len() as Id;
+            self.ops.push(op);
+            t.const_owners.push((id, t.owner));
+            return id;
+        }
         if let Some(&id) = self.index.get(&op) {
             return id;
         }
@@ -280,6 +299,19 @@ impl Graph {
         self.ops.push(op);
         self.index.insert(op, id);
         id
+    }
+
+    /// Whether this graph was built by a [`Builder::tracking`] builder.
+    pub fn is_tracking(&self) -> bool {
+        self.tracking.is_some()
+    }
+
+    /// For a tracking graph, each constant op with the owner tag that was current
+    /// when it was made, in creation order; empty otherwise.
+    pub fn const_owners(&self) -> &[(Id, u32)] {
+        self.tracking
+            .as_ref()
+            .map_or(&[], |t| t.const_owners.as_slice())
     }
 
     /// Interns a constant. `-0.0` is stored as `0.0` so both share one op.
@@ -313,7 +345,11 @@ impl Graph {
                 if let (Some(vx), Some(vy)) = (cx, cy) {
                     return Ok(self.constant_id(b.apply(vx, vy)));
                 }
+                // A tracking graph keeps `x + c` even when `c` happens to be 0
+                // today: the constant may be a parameter that changes later.
+                let identities = self.tracking.is_none();
                 match (b, cx, cy) {
+                    _ if !identities => {}
                     (Binary::Add, Some(z), _) if z == 0.0 => return Ok(y),
                     (Binary::Add | Binary::Sub, _, Some(z)) if z == 0.0 => return Ok(x),
                     (Binary::Sub, Some(z), _) if z == 0.0 => {
@@ -383,6 +419,9 @@ impl Graph {
                 if t == f {
                     return Ok(t);
                 }
+                if self.tracking.is_some() {
+                    return Err(op);
+                }
                 match self.constant(c) {
                     Some(v) if v != 0.0 => Ok(t),
                     Some(_) => Ok(f),
@@ -432,6 +471,31 @@ impl Builder {
     /// An empty builder.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A builder that records where every constant came from, for the shader
+    /// back ends' dynamic parameters: constants are not shared between uses,
+    /// each is tagged with the owner set by [`set_owner`](Self::set_owner), and
+    /// no simplification depends on a constant's value (other than folding
+    /// operations whose operands are all constants), so the graph's shape does
+    /// not change when a parameter does.
+    pub fn tracking() -> Self {
+        let graph = Graph {
+            tracking: Some(Tracking::default()),
+            ..Graph::default()
+        };
+        Self {
+            graph: RefCell::new(graph),
+        }
+    }
+
+    /// Sets the owner tag recorded with constants from now on; returns the
+    /// previous one. A no-op (returning 0) on a non-tracking builder.
+    pub fn set_owner(&self, owner: u32) -> u32 {
+        match &mut self.graph.borrow_mut().tracking {
+            Some(t) => std::mem::replace(&mut t.owner, owner),
+            None => 0,
+        }
     }
 
     fn push(&self, op: Op) -> E<'_> {

@@ -83,7 +83,8 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::health::router())
         .merge(routes::engine::router())
         .merge(routes::mesh::router())
-        .merge(routes::export::router());
+        .merge(routes::export::router())
+        .merge(routes::shader::router());
     middleware::apply(routes, state)
 }
 

@@ -5,6 +5,8 @@
 //! Each test crate uses a different subset, hence the `dead_code` allowance.
 #![allow(dead_code)]
 
+pub mod kinds;
+
 use ai_modeler::config::Config;
 use reqwest::header::CONTENT_TYPE;
 use serde_json::{Value, json};

@@ -23,6 +23,8 @@ pub mod profiles;
 pub(crate) mod testing;
 pub mod transforms;
 
+use std::collections::HashMap;
+
 use super::expr::{Builder, E, Graph, V3};
 use super::node::Node;
 
@@ -46,16 +48,35 @@ pub struct Lower<'a> {
     /// The graph being built.
     pub b: &'a Builder,
     max_ops: usize,
+    /// Owner tag of each node (by address), for a tracking builder.
+    owners: Option<&'a HashMap<*const Node, u32>>,
 }
 
 impl<'a> Lower<'a> {
     /// A context that refuses graphs larger than `max_ops` operations.
     pub fn new(b: &'a Builder, max_ops: usize) -> Self {
-        Self { b, max_ops }
+        Self {
+            b,
+            max_ops,
+            owners: None,
+        }
     }
 
     /// The distance of `node` at point `p`.
     pub fn node(&self, node: &Node, p: V3<'a>) -> Result<E<'a>, LowerError> {
+        let Some(owners) = self.owners else {
+            return self.node_formula(node, p);
+        };
+        // Constants made while this node's own formula is built belong to it;
+        // its children set their own tags and this one comes back after them.
+        let tag = owners.get(&(node as *const Node)).copied().unwrap_or(0);
+        let previous = self.b.set_owner(tag);
+        let distance = self.node_formula(node, p);
+        self.b.set_owner(previous);
+        distance
+    }
+
+    fn node_formula(&self, node: &Node, p: V3<'a>) -> Result<E<'a>, LowerError> {
         if self.b.len() > self.max_ops {
             return Err(LowerError::TooComplex {
                 limit: self.max_ops,
@@ -602,6 +623,30 @@ pub fn lower(node: &Node, max_ops: usize) -> Result<Graph, LowerError> {
     let b = Builder::new();
     let root = {
         let cx = Lower::new(&b, max_ops);
+        cx.node(node, b.point())?.id()
+    };
+    Ok(b.finish(root))
+}
+
+/// Lowers `node` with a [tracking](Builder::tracking) builder: every constant is
+/// its own op, tagged with the pre-order index (root 0, children in field
+/// order, as [`Node::children`]) of the node whose formula made it.
+pub fn lower_tracking(node: &Node, max_ops: usize) -> Result<Graph, LowerError> {
+    let mut owners = HashMap::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        let tag = owners.len() as u32;
+        owners.insert(n as *const Node, tag);
+        let children = n.children();
+        stack.extend(children.into_iter().rev());
+    }
+    let b = Builder::tracking();
+    let root = {
+        let cx = Lower {
+            b: &b,
+            max_ops,
+            owners: Some(&owners),
+        };
         cx.node(node, b.point())?.id()
     };
     Ok(b.finish(root))

@@ -5,3 +5,4 @@ pub mod export;
 pub mod health;
 pub mod home;
 pub mod mesh;
+pub mod shader;
