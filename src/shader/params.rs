@@ -36,9 +36,9 @@ use crate::sdf::node::{Node, kind_info};
 pub const MAX_PARAMETERS: usize = 4096;
 
 /// Extra single-number lowerings spent on nodes whose constants are derived.
-const REFINE_LOWERINGS: usize = 64;
+const REFINE_LOWERINGS: usize = 16;
 /// ... and the most graph ops those lowerings may build in all.
-const REFINE_OPS: usize = 2_000_000;
+const REFINE_OPS: usize = 400_000;
 
 /// One number of the tree that lives in the parameter buffer.
 #[derive(Clone, Debug, PartialEq, Serialize)]

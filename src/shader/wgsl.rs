@@ -85,7 +85,9 @@ pub fn entry_points(kind: Kind) -> &'static [Entry] {
 /// The whole WGSL module of shape `kind` for `graph`. `param_count` is the
 /// number of dynamic parameters (`slots` maps constants to them); with none,
 /// no parameter uniform is declared unless the shape always has one
-/// (`compute_eval`, whose bind group layout is fixed).
+/// (`compute_eval`, whose bind group layout is fixed: runners declare the
+/// layout explicitly, since a layout derived from the module would leave out
+/// a uniform it never reads).
 pub fn module(
     graph: &Graph,
     slots: &Slots,
@@ -112,15 +114,7 @@ pub fn module(
     match kind {
         Kind::SdfFunction => out.push_str(SDF_PROBE),
         Kind::FragmentRaymarch => out.push_str(RAYMARCH),
-        Kind::ComputeEval => {
-            out.push_str(COMPUTE_EVAL);
-            if param_count == 0 {
-                // The layout is fixed (params at binding 0) for every tree, so
-                // the entry points must use the uniform even when nothing is
-                // dynamic; adding 0 * v[0].x changes no finite distance.
-                out = out.replace("sdf(p_in)", "(sdf(p_in) + 0.0 * params.v[0].x)");
-            }
-        }
+        Kind::ComputeEval => out.push_str(COMPUTE_EVAL),
     }
     out
 }
