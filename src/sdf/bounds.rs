@@ -50,19 +50,149 @@ pub fn bounds(tape: &Tape) -> Option<([f32; 3], [f32; 3])> {
 }
 
 /// Where the inside of `tape` lies: a box, unbounded, or empty.
+///
+/// Face bisection alone stalls when a rotation mixes the axes: a slab that is
+/// thin in x but spans the whole universe in y and z still overlaps a rotated
+/// shape's interval, so no face moves (a 0.5 m sphere turned 30° came out as a
+/// 4 km box). An octree descent from the box found so far cuts every axis at
+/// once, which is what the interval evaluator needs; a last bisection round
+/// then tightens the faces of the octree's box.
 pub fn extent(tape: &Tape) -> Extent {
     let mut s = IntervalScratch::new();
-    let mut lo = [-LIMIT; 3];
-    let mut hi = [LIMIT; 3];
-    if empty(tape, lo, hi, &mut s) {
+    let universe = ([-LIMIT; 3], [LIMIT; 3]);
+    let start = match bisect(tape, universe, &STEPS, true, &mut s) {
+        Extent::Empty => return Extent::Empty,
+        Extent::Unbounded => universe,
+        Extent::Bounded(lo, hi) => (lo, hi),
+    };
+    let Some((lo, hi)) = octree(tape, start, &mut s) else {
+        return Extent::Empty;
+    };
+    let edge = LIMIT * 0.999;
+    if (0..3).any(|k| lo[k] <= -edge || hi[k] >= edge) {
+        return Extent::Unbounded;
+    }
+    bisect(tape, (lo, hi), &STEPS[1..], false, &mut s)
+}
+
+/// Most boxes kept per octree level: a plane or a surface spread through the
+/// whole box multiplies boxes by four or more per level; past this the union
+/// of the boxes so far is the answer.
+const OCTREE_CAP: usize = 512;
+/// Deepest octree level: from the universe box, 2·LIMIT/2^24 ≈ 1 mm.
+const OCTREE_DEPTH: usize = 24;
+/// Tape instructions the octree may run in all (well under 1 ms): enough for
+/// thousands of boxes on a small tree, a few dozen on a 1000-node one, so
+/// the descent never dominates a compile. When it runs out, the last whole
+/// level's union is the answer.
+const OCTREE_BUDGET: usize = 100_000;
+
+/// The union of the octree boxes that may hold inside points, from `start`
+/// down while the union keeps shrinking; `None` when no box survives.
+fn octree(
+    tape: &Tape,
+    start: ([f32; 3], [f32; 3]),
+    s: &mut IntervalScratch,
+) -> Option<([f32; 3], [f32; 3])> {
+    // Each first-level box keeps its own simplified tape: deeper boxes inside
+    // it use that, which keeps big trees cheap (a union of parts mostly drops
+    // the parts that are elsewhere).
+    let mut tapes: Vec<Tape> = Vec::new();
+    let mut level: Vec<([f32; 3], [f32; 3], usize)> = vec![(start.0, start.1, usize::MAX)];
+    let mut union = start;
+    let mut budget = OCTREE_BUDGET;
+    for depth in 0..OCTREE_DEPTH {
+        let mut next = Vec::new();
+        for &(lo, hi, t) in &level {
+            let cost = 8 * if t == usize::MAX {
+                tape.len()
+            } else {
+                tapes[t].len()
+            };
+            if cost > budget {
+                return Some(union);
+            }
+            budget -= cost;
+            let mid = [0, 1, 2].map(|k| 0.5 * (lo[k] + hi[k]));
+            // Split only the long sides, so boxes stay near cubes: halving an
+            // axis that is already thin multiplies boxes without pruning any.
+            let longest = (0..3).map(|k| hi[k] - lo[k]).fold(0.0f32, f32::max);
+            let split = [0, 1, 2].map(|k| hi[k] - lo[k] >= 0.5 * longest);
+            for corner in 0..8u32 {
+                if (0..3).any(|k| !split[k] && corner & (1 << k) != 0) {
+                    continue;
+                }
+                let mut clo = lo;
+                let mut chi = hi;
+                for k in 0..3 {
+                    if !split[k] {
+                        continue;
+                    }
+                    if corner & (1 << k) == 0 {
+                        chi[k] = mid[k];
+                    } else {
+                        clo[k] = mid[k];
+                    }
+                }
+                let child_tape = if t == usize::MAX { tape } else { &tapes[t] };
+                if empty(child_tape, clo, chi, s) {
+                    continue;
+                }
+                let t = if t == usize::MAX {
+                    tapes.push(child_tape.simplify(&s.choices));
+                    tapes.len() - 1
+                } else {
+                    t
+                };
+                next.push((clo, chi, t));
+            }
+        }
+        if next.is_empty() {
+            return None;
+        }
+        if next.len() > OCTREE_CAP {
+            break;
+        }
+        let mut lo = [f32::INFINITY; 3];
+        let mut hi = [f32::NEG_INFINITY; 3];
+        for (blo, bhi, _) in &next {
+            for k in 0..3 {
+                lo[k] = lo[k].min(blo[k]);
+                hi[k] = hi[k].max(bhi[k]);
+            }
+        }
+        let shrunk = (0..3).any(|k| hi[k] - lo[k] < 0.9 * (union.1[k] - union.0[k]));
+        union = (lo, hi);
+        level = next;
+        // The first level cannot shrink a box around a shape at its centre;
+        // after that, stop once a level no longer pays.
+        if depth >= 1 && !shrunk {
+            break;
+        }
+    }
+    Some(union)
+}
+
+/// Pushes each face of `start` inward by bisection, `steps[r]` steps per face
+/// in round `r`. With `check_universe`, a shape that reaches a face of the
+/// universe box is [`Extent::Unbounded`].
+fn bisect(
+    tape: &Tape,
+    start: ([f32; 3], [f32; 3]),
+    steps: &[usize],
+    check_universe: bool,
+    s: &mut IntervalScratch,
+) -> Extent {
+    let (mut lo, mut hi) = start;
+    if empty(tape, lo, hi, s) {
         return Extent::Empty;
     }
-    // Simplify once for the universe box: later boxes are inside it.
+    // Simplify once for the starting box: later boxes are inside it.
     let mut tape = tape.simplify(&s.choices);
-    for (round, steps) in STEPS.into_iter().enumerate() {
+    for (round, &steps) in steps.iter().enumerate() {
         if round > 0 {
             // Branches that cannot win inside the box found so far are dropped.
-            if empty(&tape, lo, hi, &mut s) {
+            if empty(&tape, lo, hi, s) {
                 return Extent::Empty;
             }
             tape = tape.simplify(&s.choices);
@@ -77,7 +207,7 @@ pub fn extent(tape: &Tape) -> Extent {
                 } else {
                     (lo[axis], hi[axis])
                 };
-                if round == 0 {
+                if round == 0 && check_universe {
                     // A shape touching the universe face is unbounded.
                     let mut sl = lo;
                     let mut sh = hi;
@@ -87,7 +217,7 @@ pub fn extent(tape: &Tape) -> Extent {
                     } else {
                         sh[axis] = -edge;
                     }
-                    if !empty(tape, sl, sh, &mut s) {
+                    if !empty(tape, sl, sh, s) {
                         return Extent::Unbounded;
                     }
                 }
@@ -99,7 +229,7 @@ pub fn extent(tape: &Tape) -> Extent {
                     } else {
                         sh[axis] = mid;
                     }
-                    if empty(tape, sl, sh, &mut s) {
+                    if empty(tape, sl, sh, s) {
                         far = mid;
                     } else {
                         near = mid;
@@ -160,5 +290,31 @@ mod tests {
         let y = p.push(Op::Input(Axis::Y));
         p.set_root(y);
         assert_eq!(bounds(&Tape::new(&p)), None);
+        assert_eq!(extent(&Tape::new(&p)), Extent::Unbounded);
+    }
+
+    #[test]
+    fn rotated_shapes_get_tight_bounds() {
+        // A 0.5 sphere off the origin, turned 30 degrees about z: face
+        // bisection alone stalls at kilometres; the octree gets it.
+        let tree = serde_json::json!({"Rotate": {"child": {"Translate": {"child":
+            {"Sphere": {"radius": 0.5}}, "offset": [1.0, 0.0, 0.0]}},
+            "rotation": [0.0, 0.0, 0.258_819, 0.965_925_8]}});
+        let node: crate::sdf::node::Node = serde_json::from_value(tree).unwrap();
+        let g = crate::sdf::lower::lower(&node, 10_000).unwrap();
+        let (lo, hi) = bounds(&Tape::new(&g)).unwrap();
+        // The centre lands at (cos 30°, sin 30°, 0) = (0.866, 0.5, 0).
+        let want_lo = [0.366, 0.0, -0.5];
+        let want_hi = [1.366, 1.0, 0.5];
+        for k in 0..3 {
+            assert!(
+                lo[k] <= want_lo[k] && lo[k] > want_lo[k] - 0.15,
+                "{lo:?} {hi:?}"
+            );
+            assert!(
+                hi[k] >= want_hi[k] && hi[k] < want_hi[k] + 0.15,
+                "{lo:?} {hi:?}"
+            );
+        }
     }
 }

@@ -402,7 +402,12 @@ pub fn polar_repeat<'a>(
     }
     let sector = TAU / count as f32;
     let angle = p.z.atan2(p.x);
-    let folded = angle - (angle * (1.0 / sector)).round() * sector;
+    // The clamp changes no value (the fold is within half a sector up to
+    // rounding) but tells the interval evaluator so: without it the fold's
+    // interval spans several sectors wherever the angle wraps, and the shape
+    // looks unbounded along -x.
+    let folded =
+        (angle - (angle * (1.0 / sector)).round() * sector).clamp(-0.5 * sector, 0.5 * sector);
     let r = p.xz().length();
     cx.node(child, V3::new(r * folded.cos(), p.y, r * folded.sin()))
 }
