@@ -6,6 +6,8 @@
 //! - [`mesh`]: sparse meshing of compiled trees into watertight triangle meshes.
 //! - [`export`]: writing meshes as files: 15 formats (OBJ, STL, PLY, glTF/GLB,
 //!   3MF, OFF, USDA, X3D, COLLADA, DXF, FBX, AMF) behind one trait and registry.
+//! - [`gpu`] (feature `gpu`): wgpu compute evaluation, chosen for large jobs on
+//!   a hardware adapter, with the CPU as the fallback.
 //! - [`config`]: the one typed configuration (figment: defaults < file < environment).
 //! - [`telemetry`]: logging (pretty on a terminal, JSON otherwise).
 //! - [`server`]: the HTTP service (axum): state, routes, errors as problem+json.
@@ -13,6 +15,8 @@
 pub mod cli;
 pub mod config;
 pub mod export;
+#[cfg(feature = "gpu")]
+pub mod gpu;
 pub mod mesh;
 pub mod sdf;
 pub mod server;

@@ -80,7 +80,12 @@ pub fn eval(config: &Config, tree: &Path, points: Option<&Path>) -> ExitCode {
             }
         }
         let points = parse_points(&text)?;
-        let distances = compiled.eval_points(&points, config.simd_width.engine());
+        let (distances, _) = crate::gpu::eval_points(
+            config.gpu_mode,
+            &compiled,
+            &points,
+            config.simd_width.engine(),
+        );
         println!("{}", json!({ "distances": distances }));
         Ok(())
     };
