@@ -365,3 +365,36 @@ fn require_evaluates_on_the_gpu_from_the_command_line() {
         r#"{"distances":[-1.0,1.0]}"#
     );
 }
+
+#[test]
+fn meshes_sampled_on_the_gpu_are_closed() {
+    if gpu_or_skip("meshes_sampled_on_the_gpu_are_closed").is_none() {
+        return;
+    }
+    use ai_modeler::mesh::check::{signed_volume, topology};
+    use ai_modeler::mesh::{MeshSettings, Method, mesh};
+    let c = demo();
+    for method in Method::ALL {
+        let settings = MeshSettings {
+            method,
+            resolution: 64,
+            ..MeshSettings::default()
+        };
+        assert!(gpu::mesh_sampler(GpuMode::Require, &c, 64).is_some());
+        let on_gpu = gpu::mesh(GpuMode::Require, &c, &settings, &|_| {}).unwrap();
+        let cpu = mesh(&c.tape, c.bounds, &settings, &|_| {}).unwrap();
+        let t = topology(&on_gpu.mesh);
+        assert!(on_gpu.watertight && t.closed_manifold, "{method}");
+        assert_eq!(t.euler, topology(&cpu.mesh).euler, "{method}");
+        let (a, b) = (signed_volume(&on_gpu.mesh), signed_volume(&cpu.mesh));
+        assert!(
+            (a - b).abs() <= 1e-3 * b.abs(),
+            "{method}: volume {a} vs {b}"
+        );
+        // The GPU evaluated every corner of the surviving chunks.
+        assert!(on_gpu.samples > cpu.samples, "{method}");
+    }
+    // `auto` keeps small meshes (and software adapters) on the CPU.
+    assert!(gpu::mesh_sampler(GpuMode::Auto, &c, 64).is_none());
+    assert!(gpu::mesh_sampler(GpuMode::Off, &c, 1024).is_none());
+}

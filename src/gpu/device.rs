@@ -299,12 +299,15 @@ impl Gpu {
                 len: pts.len(),
             }
         });
+        // Buffers as big as the largest chunk, not the limit: creating (and
+        // zeroing) hundreds of MiB for a small job would cost more than the job.
+        let capacity = per_chunk.min(points.len());
         self.run(
             &pipelines,
             Entry::Points,
             kernel,
             chunks,
-            per_chunk,
+            capacity,
             &mut out,
         )?;
         Ok(out)

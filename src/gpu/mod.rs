@@ -5,8 +5,9 @@
 //! device ([`shared`], created once, on first use), the `compute_eval` kernels
 //! ([`kernel`]), the jobs a device runs ([`device::Gpu::eval_points`],
 //! [`device::Gpu::eval_grid`]), and the chooser callers use
-//! ([`eval_points`]), which decides between GPU and CPU and finishes the job on
-//! the CPU, with a warning in the log, whenever the GPU fails.
+//! ([`eval_points`], and [`mesh`] for the mesher's sampling), which decide
+//! between GPU and CPU and finish the job on the CPU, with a warning in the
+//! log, whenever the GPU fails.
 //!
 //! Why the device is process-wide rather than in the server's state: an adapter
 //! and device take tens to hundreds of milliseconds to open and hold driver
@@ -44,6 +45,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub use device::Gpu;
 pub use kernel::Kernel;
 
+use crate::mesh::{MeshError, MeshOutput, MeshSettings, Progress};
 use crate::sdf::compile::Compiled;
 use crate::sdf::eval::SimdWidth;
 
@@ -297,4 +299,80 @@ pub fn eval_points_with(
     #[cfg(not(feature = "gpu"))]
     let _ = (big_enough, kernel);
     (compiled.eval_points(points, simd), Ran::Cpu)
+}
+
+/// Meshes at this resolution or more (cells along the longest side) sample on
+/// a hardware GPU under `auto`: from there a mesh has thousands of surviving
+/// chunks, millions of samples, so each [`crate::mesh::BulkSampler`] batch is
+/// well past [`MIN_GPU_POINTS`].
+pub const MIN_GPU_MESH_RESOLUTION: u32 = 256;
+
+/// The mesher's sample evaluator on the GPU: the tape kernel of one compiled
+/// tree on the shared device. A failure logs why and makes the mesher finish
+/// on the CPU.
+#[cfg(feature = "gpu")]
+pub struct MeshSampler {
+    gpu: Arc<Gpu>,
+    kernel: Kernel,
+    compiled_id: String,
+}
+
+#[cfg(feature = "gpu")]
+impl crate::mesh::BulkSampler for MeshSampler {
+    fn eval_points(&self, points: &[[f32; 3]]) -> Option<Vec<f32>> {
+        match self.gpu.eval_points(&self.kernel, points) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                tracing::warn!(error = %e, points = points.len(), compiled_id = %self.compiled_id,
+                    "GPU mesh sampling failed; the mesh finishes on the CPU");
+                None
+            }
+        }
+    }
+}
+
+/// The GPU sampler for meshing `compiled` at `resolution`, when `mode` wants
+/// one (`require`: always; `auto`: a hardware adapter and at least
+/// [`MIN_GPU_MESH_RESOLUTION`]) and an adapter exists. Pass it to
+/// [`crate::mesh::mesh_with`]. May block to open the device.
+#[cfg(feature = "gpu")]
+pub fn mesh_sampler(mode: GpuMode, compiled: &Compiled, resolution: u32) -> Option<MeshSampler> {
+    let wanted = match mode {
+        GpuMode::Off => false,
+        GpuMode::Auto => resolution >= MIN_GPU_MESH_RESOLUTION,
+        GpuMode::Require => true,
+    };
+    if !wanted {
+        return None;
+    }
+    let gpu = for_mode(mode)?;
+    if mode == GpuMode::Auto && gpu.is_software() {
+        return None;
+    }
+    Some(MeshSampler {
+        gpu,
+        kernel: Kernel::from_tape(&compiled.tape),
+        compiled_id: compiled.id.clone(),
+    })
+}
+
+/// Meshes `compiled` (see [`crate::mesh::mesh`]), sampling on the GPU when
+/// [`mesh_sampler`] gives a sampler for `mode` and this resolution, on the CPU
+/// otherwise or from the first GPU failure on.
+pub fn mesh(
+    mode: GpuMode,
+    compiled: &Compiled,
+    settings: &MeshSettings,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<MeshOutput, MeshError> {
+    #[cfg(feature = "gpu")]
+    let sampler = mesh_sampler(mode, compiled, settings.resolution);
+    #[cfg(feature = "gpu")]
+    let sampler = sampler.as_ref().map(|s| s as &dyn crate::mesh::BulkSampler);
+    #[cfg(not(feature = "gpu"))]
+    let sampler = {
+        let _ = mode;
+        None
+    };
+    crate::mesh::mesh_with(&compiled.tape, compiled.bounds, settings, progress, sampler)
 }
