@@ -1,7 +1,8 @@
 //! GPU vs CPU evaluation throughput on the ALICE demo tree: a sweep of point
 //! batch sizes (1 Ki … 1 Mi points, which shows the GPU's fixed cost per job and
 //! where it starts to win, the basis of `gpu::MIN_GPU_POINTS`) and a 512³ grid
-//! (134 M samples, streamed in z-slabs). Time is the median (and best) of
+//! (134 M samples, streamed in z-slabs), and a 512³ surface-nets mesh with its
+//! chunk samples taken on the CPU and on the GPU (`GPU_MODE=require`). Time is the median (and best) of
 //! several runs after one warm-up, which also compiles the pipelines. The GPU is
 //! whatever adapter wgpu finds (`WGPU_BACKEND` restricts it); prints a Markdown
 //! table with the adapter's name.
@@ -12,7 +13,8 @@
 
 use std::time::Instant;
 
-use ai_modeler::gpu::{self, Kernel};
+use ai_modeler::gpu::{self, GpuMode, Kernel};
+use ai_modeler::mesh::{MeshSettings, mesh};
 use ai_modeler::sdf::compile::{Compiled, compile};
 use ai_modeler::sdf::eval::SimdWidth;
 use ai_modeler::sdf::validate::Limits;
@@ -144,5 +146,29 @@ fn main() {
             );
         });
         row(label, n * n * n, cpu, g);
+    }
+    let label = "mesh 512³ surface_nets";
+    if keep(label) {
+        let settings = MeshSettings {
+            resolution: 512,
+            ..MeshSettings::default()
+        };
+        let mut samples = (0, 0);
+        let cpu = time(3, || {
+            let out = mesh(&c.tape, c.bounds, &settings, &|_| {}).expect("CPU mesh");
+            samples.0 = out.samples;
+        });
+        let g = time(3, || {
+            let out = gpu::mesh(GpuMode::Require, &c, &settings, &|_| {}).expect("GPU mesh");
+            samples.1 = out.samples;
+        });
+        println!(
+            "| {label} (CPU {} samples, GPU {}) | - | {:.2} | - | {:.2} | - | {:.2}× |",
+            samples.0,
+            samples.1,
+            cpu.0,
+            g.0,
+            cpu.0 / g.0
+        );
     }
 }

@@ -50,10 +50,12 @@ use crate::sdf::compile::Compiled;
 use crate::sdf::eval::SimdWidth;
 
 /// Jobs smaller than this many values stay on the CPU under `auto`. The CPU
-/// evaluates the ALICE demo tree at tens of millions of points per second per
-/// core, so 256 Ki points take it milliseconds; below that, a GPU's fixed costs
-/// (upload, dispatch, readback, synchronisation: about a millisecond through
-/// wgpu) eat its advantage. Measured by `cargo bench --bench gpu`.
+/// evaluates the ALICE demo tree at 100–250 M points/s on two cores, so 256 Ki
+/// points take it 1–2 ms (`cargo bench --bench gpu`). A GPU job pays a fixed
+/// cost (dispatch, wait, readback: 0.1 ms measured through wgpu on llvmpipe)
+/// plus the transfers, which over PCIe are an estimated 0.5–1 ms per Mi points;
+/// below 256 Ki points those costs are the whole of the CPU's time, so the GPU
+/// cannot win however fast it computes. Re-measure on real hardware.
 pub const MIN_GPU_POINTS: usize = 1 << 18;
 
 /// When to use the GPU (`GPU_MODE`).
@@ -221,7 +223,11 @@ pub fn health(mode: GpuMode) -> serde_json::Value {
         }
     };
     #[cfg(not(feature = "gpu"))]
-    let adapter: Option<serde_json::Value> = None;
+    let adapter = None;
+    health_json(mode, adapter)
+}
+
+fn health_json(mode: GpuMode, adapter: Option<serde_json::Value>) -> serde_json::Value {
     serde_json::json!({
         "mode": mode.name(),
         "adapter": adapter.unwrap_or_else(|| serde_json::Value::from("none")),
