@@ -398,3 +398,51 @@ fn meshes_sampled_on_the_gpu_are_closed() {
     assert!(gpu::mesh_sampler(GpuMode::Auto, &c, 64).is_none());
     assert!(gpu::mesh_sampler(GpuMode::Off, &c, 1024).is_none());
 }
+
+#[tokio::test]
+async fn bulk_eval_route_runs_on_the_gpu_under_require() {
+    if gpu_or_skip("bulk_eval_route_runs_on_the_gpu_under_require").is_none() {
+        return;
+    }
+    let app = common::spawn_app_with(Config {
+        gpu_mode: GpuMode::Require,
+        ..Config::default()
+    })
+    .await;
+    let tree: Value =
+        serde_json::from_str(include_str!("data/alice-demo.asdf.json")).expect("demo JSON");
+    let id = app.compile(tree).await;
+    let pts = points(20_000, 17);
+    let body: Vec<u8> = pts.iter().flatten().flat_map(|v| v.to_le_bytes()).collect();
+    let res = app
+        .client
+        .post(app.url("/v1/engine/eval"))
+        .header("content-type", "application/octet-stream")
+        .header("x-compiled-id", &id)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let bytes = res.bytes().await.unwrap();
+    let got: Vec<f32> = bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    assert_close(&got, &demo().eval_points(&pts, SimdWidth::Scalar), "route");
+    // Small JSON batches under require go through the GPU too.
+    let res = app
+        .post_json(
+            "/v1/engine/eval",
+            &json!({"compiled_id": id, "points": [[0.0, 0.0, 0.0]]}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let v: Value = res.json().await.unwrap();
+    let d = v["distances"][0].as_f64().unwrap() as f32;
+    assert_close(
+        &[d],
+        &demo().eval_points(&[[0.0; 3]], SimdWidth::Scalar),
+        "one point",
+    );
+}
