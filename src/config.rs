@@ -18,6 +18,8 @@ use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+pub use crate::gpu::GpuMode;
+
 /// The embedded base layer.
 const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 /// Embedded copy of the production layer, used when the file is not on disk.
@@ -38,6 +40,7 @@ const ENV_KEYS: &[&str] = &[
     "license_key",
     "rayon_num_threads",
     "simd_width",
+    "gpu_mode",
     "max_tree_nodes",
     "max_tree_depth",
     "max_tree_ops",
@@ -82,6 +85,8 @@ pub struct Config {
     pub rayon_num_threads: usize,
     /// Evaluator lane width (`SIMD_WIDTH`).
     pub simd_width: SimdWidth,
+    /// When to evaluate on the GPU: `auto`, `off` or `require` (`GPU_MODE`).
+    pub gpu_mode: GpuMode,
     /// Most nodes a tree may have (`MAX_TREE_NODES`).
     pub max_tree_nodes: usize,
     /// Deepest a tree may nest (`MAX_TREE_DEPTH`).
@@ -433,6 +438,7 @@ mod tests {
         assert_eq!(c.port, 3000);
         assert_eq!(c.max_tree_nodes, 1000);
         assert_eq!(c.simd_width, SimdWidth::Auto);
+        assert_eq!(c.gpu_mode, GpuMode::Auto);
         assert!(c.max_eval_points >= 1 << 20);
         let prod: Config = Figment::from(Toml::string(DEFAULT_TOML))
             .merge(Toml::string(PRODUCTION_TOML))
@@ -452,6 +458,11 @@ mod tests {
         assert_eq!(e.variable, "MAX_TREE_NODES");
         let e = Config::from_figment(base().merge(("log_format", "xml"))).unwrap_err();
         assert_eq!(e.variable, "LOG_FORMAT");
+        let e = Config::from_figment(base().merge(("gpu_mode", "maybe"))).unwrap_err();
+        assert_eq!(e.variable, "GPU_MODE");
+        assert!(e.message.contains("auto, off, require"), "{e}");
+        let ok = Config::from_figment(base().merge(("gpu_mode", "OFF"))).unwrap();
+        assert_eq!(ok.gpu_mode, GpuMode::Off);
         let e = Config::from_figment(base().merge(("export_storage_max_mb", 0))).unwrap_err();
         assert_eq!(e.variable, "EXPORT_STORAGE_MAX_MB");
         let e = Config::from_figment(base().merge(("license_mode", "commercial"))).unwrap_err();

@@ -24,7 +24,7 @@ use super::offline::load_tree;
 use crate::config::Config;
 use crate::export::{self, Exporter};
 use crate::mesh::mesher::Aabb;
-use crate::mesh::{self, MeshError, Method, Progress};
+use crate::mesh::{MeshError, Method, Progress};
 use crate::server::exports::write_atomically;
 use crate::server::meshes::{MeshEntry, MeshRequest, MeshSummary, check_bounds, round3};
 
@@ -249,7 +249,7 @@ fn run(
     let bar = ProgressBar::new(std::io::stderr().is_terminal());
     let t = Instant::now();
     let made =
-        pool.install(|| mesh::mesh(&compiled.tape, compiled.bounds, &settings, &|p| bar.show(p)));
+        pool.install(|| crate::gpu::mesh(config.gpu_mode, &compiled, &settings, &|p| bar.show(p)));
     bar.end();
     let output = made.map_err(|e| match e {
         MeshError::Unbounded => Failure::Usage(

@@ -190,7 +190,28 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    match cli.command.unwrap_or(Command::Serve) {
+    let command = cli.command.unwrap_or(Command::Serve);
+    // Offline commands that evaluate check `GPU_MODE=require` up front, as
+    // `serve` does at start-up: a required GPU that is missing stops the run.
+    let evaluates = matches!(
+        command,
+        Command::Eval { .. }
+            | Command::Slice { .. }
+            | Command::Bench { .. }
+            | Command::Mesh { .. }
+            | Command::Export {
+                list_formats: false,
+                ..
+            }
+    );
+    if evaluates
+        && config.gpu_mode == crate::gpu::GpuMode::Require
+        && let Err(e) = crate::gpu::open(config.gpu_mode)
+    {
+        eprintln!("error: GPU_MODE=require: {e}");
+        return ExitCode::from(2);
+    }
+    match command {
         Command::Serve => serve(config),
         Command::Eval { tree, points } => offline::eval(&config, &tree, points.as_deref()),
         Command::Slice {

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::fail;
 use crate::config::Config;
-use crate::mesh::{self, MeshSettings, Method};
+use crate::mesh::{MeshSettings, Method};
 use crate::sdf::compile::{self, Compiled};
 use crate::server::compute::{limits, render_slice};
 use crate::server::meshes::round3;
@@ -80,7 +80,12 @@ pub fn eval(config: &Config, tree: &Path, points: Option<&Path>) -> ExitCode {
             }
         }
         let points = parse_points(&text)?;
-        let distances = compiled.eval_points(&points, config.simd_width.engine());
+        let (distances, _) = crate::gpu::eval_points(
+            config.gpu_mode,
+            &compiled,
+            &points,
+            config.simd_width.engine(),
+        );
         println!("{}", json!({ "distances": distances }));
         Ok(())
     };
@@ -173,8 +178,9 @@ pub fn bench(
                 simd,
                 ..MeshSettings::default()
             };
-            let run =
-                || pool.install(|| mesh::mesh(&compiled.tape, compiled.bounds, &settings, &|_| {}));
+            let run = || {
+                pool.install(|| crate::gpu::mesh(config.gpu_mode, &compiled, &settings, &|_| {}))
+            };
             let out = run()?; // warm-up
             let t = timings(repeat, || run().map(drop))?;
             println!(

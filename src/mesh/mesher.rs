@@ -12,6 +12,11 @@
 //! 3. **Sampling.** Inside a surviving chunk, blocks of 2·[`SUB`]³ and then
 //!    [`SUB`]³ cells are bounded again; only the samples of sub-blocks that may
 //!    hold surface are evaluated, with the chunk's short tape, in SIMD blocks.
+//!    With a [`BulkSampler`] ([`mesh_with`]; the GPU's, `crate::gpu`), batches
+//!    of surviving chunks instead have all their corner samples evaluated in
+//!    one call each; if the sampler fails, the rest of the job samples on the
+//!    CPU. Shared samples are at the same positions in both, so chunks sampled
+//!    by the same evaluator agree on them exactly.
 //! 4. **Meshing**, per chunk in parallel, in two passes so that chunk borders need
 //!    no welding. Pass one creates the chunk's vertices (one per surface piece of
 //!    a cell for the dual methods, one per crossed edge for marching cubes) and
@@ -49,6 +54,18 @@ const S: usize = CHUNK + 1;
 const LANES: usize = 256;
 /// Marker of "no vertex" in the per-chunk vertex tables.
 const NONE: u16 = u16::MAX;
+/// Chunks per [`BulkSampler`] call: about 5 M samples (60 MB of positions), so
+/// one call is large enough for a GPU and memory stays bounded at any resolution.
+const SAMPLER_BATCH: usize = 1024;
+
+/// Evaluates many points in one call on other hardware (the GPU sampler in
+/// `crate::gpu`). The mesher calls it from one thread at a time, per batch of
+/// chunks, with the chunks' corner samples in order.
+pub trait BulkSampler: Sync {
+    /// Distances at `points`, in order, or `None` when the sampler failed (it
+    /// logs why); the mesher then samples the rest of the job on the CPU.
+    fn eval_points(&self, points: &[[f32; 3]]) -> Option<Vec<f32>>;
+}
 
 /// How vertices are placed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -211,6 +228,18 @@ pub fn mesh(
     settings: &MeshSettings,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<MeshOutput, MeshError> {
+    mesh_with(tape, shape_bounds, settings, progress, None)
+}
+
+/// [`mesh`], with the chunks' samples evaluated by `sampler` when one is given
+/// (pruning, vertices, normals and faces stay on the CPU).
+pub fn mesh_with(
+    tape: &Tape,
+    shape_bounds: Option<Aabb>,
+    settings: &MeshSettings,
+    progress: &(dyn Fn(Progress) + Sync),
+    sampler: Option<&dyn BulkSampler>,
+) -> Result<MeshOutput, MeshError> {
     if settings.resolution == 0 {
         return Err(MeshError::BadResolution);
     }
@@ -251,14 +280,43 @@ pub fn mesh(
         method: settings.method,
         level,
     };
-    let mut outs: Vec<ChunkOut> = leaves
-        .par_iter()
-        .map_init(Scratch::default, |s, leaf| {
-            let out = ctx.first_pass(leaf, settings.normals, s);
-            tick();
-            out
-        })
-        .collect();
+    let first = |s: &mut Scratch, leaf: &Leaf, pre: Option<&[f32]>| {
+        let out = ctx.first_pass(leaf, pre, settings.normals, s);
+        tick();
+        out
+    };
+    let mut outs: Vec<ChunkOut> = match sampler {
+        None => leaves
+            .par_iter()
+            .map_init(Scratch::default, |s, leaf| first(s, leaf, None))
+            .collect(),
+        Some(sampler) => {
+            let mut outs = Vec::with_capacity(leaves.len());
+            let mut sampler = Some(sampler);
+            for batch in leaves.chunks(SAMPLER_BATCH) {
+                let pre = sampler.and_then(|b| ctx.bulk_sample(batch, b));
+                if pre.is_none() {
+                    sampler = None; // failed: the CPU samples from here on
+                }
+                match &pre {
+                    Some((values, starts)) => outs.par_extend(
+                        batch
+                            .par_iter()
+                            .zip(starts.par_windows(2))
+                            .map_init(Scratch::default, |s, (leaf, w)| {
+                                first(s, leaf, Some(&values[w[0]..w[1]]))
+                            }),
+                    ),
+                    None => outs.par_extend(
+                        batch
+                            .par_iter()
+                            .map_init(Scratch::default, |s, leaf| first(s, leaf, None)),
+                    ),
+                }
+            }
+            outs
+        }
+    };
     // Global vertex numbers: each chunk's vertices follow the previous chunks'.
     let mut offset = 0u32;
     for o in &mut outs {
@@ -547,12 +605,21 @@ impl Ctx {
 
     /// Samples, sign rows and vertices of one chunk.
     #[inline(never)]
-    fn first_pass(&self, leaf: &Leaf, normals: bool, s: &mut Scratch) -> ChunkOut {
+    fn first_pass(
+        &self,
+        leaf: &Leaf,
+        sampled: Option<&[f32]>,
+        normals: bool,
+        s: &mut Scratch,
+    ) -> ChunkOut {
         let base = leaf.chunk.map(|c| c * CHUNK);
-        let size = [0, 1, 2].map(|a| CHUNK.min(self.grid.cells[a] - base[a]));
+        let size = self.chunk_size(base);
         let tape = &leaf.tape;
         let mut rows = vec![0; S * S];
-        let samples = self.sample(tape, base, size, &mut rows, s);
+        let samples = match sampled {
+            Some(values) => self.take_samples(values, base, size, &mut rows, s),
+            None => self.sample(tape, base, size, &mut rows, s),
+        };
         let values_buf = std::mem::take(&mut s.values);
         let values = &values_buf[..];
         let mut out = ChunkOut {
@@ -633,6 +700,84 @@ impl Ctx {
         (out.inner_faces, out.missing) = self.faces(leaf, &out, None);
         out.drop_tables();
         out
+    }
+
+    /// Cells of the chunk at sample `base` per axis: `CHUNK`, less at the far faces.
+    fn chunk_size(&self, base: [usize; 3]) -> [usize; 3] {
+        [0, 1, 2].map(|a| CHUNK.min(self.grid.cells[a] - base[a]))
+    }
+
+    /// All corner samples of the chunks of `batch` evaluated by `sampler`, x
+    /// fastest, chunk after chunk, with the chunks' start offsets (and the end).
+    /// `None` when the sampler failed.
+    fn bulk_sample(
+        &self,
+        batch: &[Leaf],
+        sampler: &dyn BulkSampler,
+    ) -> Option<(Vec<f32>, Vec<usize>)> {
+        let mut starts = Vec::with_capacity(batch.len() + 1);
+        let mut n = 0;
+        for leaf in batch {
+            starts.push(n);
+            let size = self.chunk_size(leaf.chunk.map(|c| c * CHUNK));
+            n += (size[0] + 1) * (size[1] + 1) * (size[2] + 1);
+        }
+        starts.push(n);
+        let mut points = vec![[0.0f32; 3]; n];
+        let mut rest = &mut points[..];
+        let mut slices = Vec::with_capacity(batch.len());
+        for w in starts.windows(2) {
+            let (head, tail) = rest.split_at_mut(w[1] - w[0]);
+            slices.push(head);
+            rest = tail;
+        }
+        slices.into_par_iter().zip(batch).for_each(|(out, leaf)| {
+            let base = leaf.chunk.map(|c| c * CHUNK);
+            let size = self.chunk_size(base);
+            let mut k = 0;
+            for z in 0..=size[2] {
+                for y in 0..=size[1] {
+                    for x in 0..=size[0] {
+                        // The same arithmetic as `sample`, so a sample shared by
+                        // two chunks is at the same position in both.
+                        out[k] = self.point([base[0] + x, base[1] + y, base[2] + z]);
+                        k += 1;
+                    }
+                }
+            }
+        });
+        let values = sampler.eval_points(&points)?;
+        (values.len() == n).then_some((values, starts))
+    }
+
+    /// [`Ctx::sample`]'s result from values evaluated elsewhere (`bulk_sample`'s
+    /// order for this chunk). Returns how many samples there were.
+    fn take_samples(
+        &self,
+        values: &[f32],
+        base: [usize; 3],
+        size: [usize; 3],
+        rows: &mut [u32],
+        s: &mut Scratch,
+    ) -> usize {
+        s.values.clear();
+        s.values.resize(S * S * S, 1.0);
+        let mut k = 0;
+        for z in 0..=size[2] {
+            for y in 0..=size[1] {
+                let r = y + S * z;
+                let mut inside = 0u32;
+                for x in 0..=size[0] {
+                    let v = values[k];
+                    k += 1;
+                    s.values[r * S + x] = v;
+                    inside |= u32::from(v < 0.0) << x;
+                }
+                rows[r] = inside;
+            }
+        }
+        self.force_outer_faces(base, size, rows, &mut s.values);
+        k
     }
 
     /// Evaluates the chunk's samples into `s.values` (stride [`S`]) and their
@@ -1438,6 +1583,65 @@ mod tests {
             ..MeshSettings::default()
         };
         mesh(&c.tape, c.bounds, &settings, &|_| {}).unwrap()
+    }
+
+    /// A bulk sampler on the CPU (the full tape, batch evaluator), failing
+    /// from its `fail_from`-th call on.
+    struct CpuSampler {
+        tape: Tape,
+        fail_from: usize,
+        calls: AtomicUsize,
+    }
+
+    impl BulkSampler for CpuSampler {
+        fn eval_points(&self, points: &[[f32; 3]]) -> Option<Vec<f32>> {
+            if self.calls.fetch_add(1, Ordering::Relaxed) >= self.fail_from {
+                return None;
+            }
+            let mut out = vec![0.0; points.len()];
+            crate::sdf::eval::eval_points(&self.tape, points, &mut out, SimdWidth::Auto);
+            Some(out)
+        }
+    }
+
+    #[test]
+    fn bulk_sampled_meshes_are_closed_and_failures_fall_back() {
+        let doc = serde_json::from_str(include_str!("../../tests/data/alice-demo.asdf.json"));
+        let c = compiled(doc.unwrap());
+        for method in Method::ALL {
+            // 256 cells: more than one sampler batch of chunks.
+            let settings = MeshSettings {
+                method,
+                resolution: 256,
+                ..MeshSettings::default()
+            };
+            let cpu = mesh(&c.tape, c.bounds, &settings, &|_| {}).unwrap();
+            assert!(cpu.chunks_meshed > SAMPLER_BATCH, "{}", cpu.chunks_meshed);
+            for fail_from in [usize::MAX, 1, 0] {
+                let sampler = CpuSampler {
+                    tape: c.tape.clone(),
+                    fail_from,
+                    calls: AtomicUsize::new(0),
+                };
+                let out = mesh_with(&c.tape, c.bounds, &settings, &|_| {}, Some(&sampler)).unwrap();
+                let t = topology(&out.mesh);
+                assert!(out.watertight && t.closed_manifold, "{method} {fail_from}");
+                assert_eq!(out.chunks_meshed, cpu.chunks_meshed);
+                let (a, b) = (signed_volume(&out.mesh), signed_volume(&cpu.mesh));
+                assert!(
+                    (a - b).abs() <= 1e-3 * b.abs(),
+                    "{method}: volume {a} vs {b}"
+                );
+                if fail_from == 0 {
+                    // Failed at once: the CPU did it all, exactly as without a sampler.
+                    assert_eq!(out.mesh.triangles, cpu.mesh.triangles, "{method}");
+                    assert_eq!(out.samples, cpu.samples);
+                } else {
+                    // Every corner of the sampled chunks was evaluated.
+                    assert!(out.samples > cpu.samples, "{method}");
+                }
+            }
+        }
     }
 
     #[test]

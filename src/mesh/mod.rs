@@ -13,7 +13,9 @@ pub mod check;
 pub mod cube;
 pub mod mesher;
 
-pub use mesher::{MeshError, MeshOutput, MeshSettings, Method, Progress, mesh};
+pub use mesher::{
+    BulkSampler, MeshError, MeshOutput, MeshSettings, Method, Progress, mesh, mesh_with,
+};
 
 /// An indexed triangle mesh.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -18,6 +18,7 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 
 use crate::config::Config;
+use crate::gpu::GpuMode;
 use crate::sdf::compile::{self, CompileError, Compiled, CompiledCache};
 use crate::sdf::eval::SimdWidth;
 use crate::sdf::slice::SliceSettings;
@@ -33,6 +34,8 @@ pub struct Engine {
     pub limits: Limits,
     /// Compiled trees by id.
     pub cache: CompiledCache,
+    /// When evaluation and meshing may use the GPU (`GPU_MODE`).
+    pub gpu_mode: GpuMode,
     jobs: Arc<Semaphore>,
 }
 
@@ -53,6 +56,7 @@ impl Engine {
         Self {
             limits: limits(config),
             cache: CompiledCache::new(cache_budgets(config).0),
+            gpu_mode: config.gpu_mode,
             jobs: Arc::new(Semaphore::new(config.cpu_jobs())),
         }
     }

@@ -26,7 +26,7 @@ use tracing::Instrument;
 use super::compute::{Engine, JobError};
 use super::lru::ByteLru;
 use crate::mesh::mesher::Aabb;
-use crate::mesh::{self, MeshError, MeshOutput, MeshSettings, Method, Progress};
+use crate::mesh::{MeshError, MeshOutput, MeshSettings, Method, Progress};
 use crate::sdf::compile::Compiled;
 use crate::sdf::eval::SimdWidth;
 
@@ -421,6 +421,7 @@ impl Meshes {
                 let tx = Arc::new(tx);
                 let progress = tx.clone();
                 let settings = request.settings(simd);
+                let gpu_mode = engine.gpu_mode;
                 let made = engine
                     .run_cpu(move || {
                         let t = Instant::now();
@@ -430,7 +431,7 @@ impl Meshes {
                                 progress.send_replace(JobState::Running(p));
                             }
                         };
-                        mesh::mesh(&compiled.tape, compiled.bounds, &settings, &publish)
+                        crate::gpu::mesh(gpu_mode, &compiled, &settings, &publish)
                             .map(|out| (out, t.elapsed()))
                     })
                     .await;

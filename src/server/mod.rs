@@ -72,7 +72,11 @@ impl AppState {
 
     /// What this build can do, for `/health`. Later issues append (llm…).
     pub fn features(&self) -> Vec<&'static str> {
-        vec!["engine", "mesh", "export"]
+        let mut f = vec!["engine", "mesh", "export"];
+        if cfg!(feature = "gpu") {
+            f.push("gpu");
+        }
+        f
     }
 }
 
@@ -96,6 +100,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let state = AppState::new(config)?;
+    open_gpu(state.config.gpu_mode).await?;
     let grace = Duration::from_secs(state.config.shutdown_grace_sec);
     let ready = state.ready.clone();
     let (began_tx, began_rx) = tokio::sync::oneshot::channel::<()>();
@@ -123,6 +128,29 @@ pub async fn run(
             Ok(())
         }
     }
+}
+
+/// Opens the GPU adapter on a blocking thread, so no request pays for it and the
+/// async workers never wait on the driver. `require` waits for it and fails
+/// start-up without one; `auto` lets the server answer meanwhile (`/health`
+/// says `"adapter": "none"` until it is open); `off` opens nothing.
+async fn open_gpu(mode: crate::gpu::GpuMode) -> std::io::Result<()> {
+    use crate::gpu::GpuMode;
+    let open = tokio::task::spawn_blocking(move || crate::gpu::open(mode));
+    match mode {
+        GpuMode::Off => {}
+        GpuMode::Auto => drop(open),
+        GpuMode::Require => {
+            let adapter = open
+                .await
+                .map_err(std::io::Error::other)?
+                .map_err(|e| std::io::Error::other(format!("GPU_MODE=require: {e}")))?;
+            if let Some(info) = adapter {
+                tracing::info!(adapter = %info.name, backend = %info.backend, "GPU required and ready");
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Completes on SIGTERM or ctrl-c: the production shutdown future for [`run`].

@@ -4,7 +4,8 @@
 //! graph operation on the GPU is decided.
 //!
 //! Each operation keeps the CPU evaluators' semantics: `sqrt` of a negative
-//! rounding residue is 0, `asin`/`acos` clamp their operand, `mod` is GLSL's
+//! rounding residue is 0, `asin`/`acos` clamp their operand (and are written
+//! through `atan2`, which GPUs compute more accurately), `mod` is GLSL's
 //! floored modulo, comparisons give 1.0 or 0.0. Constants are exact: written
 //! as the shortest decimal that reads back to the same `f32`; the few that WGSL
 //! cannot spell (infinities, NaN) are made at run time from a private zero.
@@ -95,7 +96,16 @@ pub fn module(
     kind: Kind,
     header: &str,
 ) -> String {
-    let mut out = String::with_capacity(64 * graph.len() + 4096);
+    let mut sdf = String::with_capacity(64 * graph.len() + 256);
+    sdf_function(&mut sdf, graph, slots);
+    module_around(&sdf, param_count, kind, header)
+}
+
+/// The module of shape `kind` around an already written `fn sdf` (and what it
+/// needs, such as private variables): the parameter uniform, then `sdf`, then
+/// the shape's entry points. The GPU tests use it for hand-written kernels.
+pub fn module_around(sdf: &str, param_count: usize, kind: Kind, header: &str) -> String {
+    let mut out = String::with_capacity(sdf.len() + 4096);
     for line in header.lines() {
         let _ = writeln!(out, "// {line}");
     }
@@ -110,12 +120,12 @@ pub fn module(
         );
     }
     out.push('\n');
-    sdf_function(&mut out, graph, slots);
-    match kind {
-        Kind::SdfFunction => out.push_str(SDF_PROBE),
-        Kind::FragmentRaymarch => out.push_str(RAYMARCH),
-        Kind::ComputeEval => out.push_str(COMPUTE_EVAL),
-    }
+    out.push_str(sdf);
+    out.push_str(match kind {
+        Kind::SdfFunction => SDF_PROBE,
+        Kind::FragmentRaymarch => RAYMARCH,
+        Kind::ComputeEval => COMPUTE_EVAL,
+    });
     out
 }
 
@@ -215,8 +225,10 @@ fn unary(u: Unary, a: &str) -> String {
         Unary::Sin => format!("sin({a})"),
         Unary::Cos => format!("cos({a})"),
         Unary::Tan => format!("tan({a})"),
-        Unary::Asin => format!("asin(clamp({a}, -1.0f, 1.0f))"),
-        Unary::Acos => format!("acos(clamp({a}, -1.0f, 1.0f))"),
+        // Through atan2: GPU asin/acos are loose (Mesa's are off by 2e-4 near
+        // 0.8), atan2 is accurate everywhere and gives the same clamped value.
+        Unary::Asin => format!("atan2(clamp({a}, -1.0f, 1.0f), sqrt(max(1.0f - {a} * {a}, 0.0f)))"),
+        Unary::Acos => format!("atan2(sqrt(max(1.0f - {a} * {a}, 0.0f)), clamp({a}, -1.0f, 1.0f))"),
         Unary::Atan => format!("atan({a})"),
         Unary::Exp => format!("exp({a})"),
         Unary::Ln => format!("log({a})"),

@@ -222,20 +222,26 @@ fn check_points(state: &AppState, count: usize) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Small batches inline, large ones on a CPU permit.
+/// Small batches inline, large ones on a CPU permit through the GPU chooser
+/// (which keeps them on the CPU unless `GPU_MODE` and the batch size say
+/// otherwise, and finishes on the CPU if the GPU fails).
 async fn evaluate(
     state: &AppState,
     compiled: Arc<Compiled>,
     points: Vec<[f32; 3]>,
 ) -> Result<Vec<f32>, ApiError> {
     let simd = state.config.simd_width.engine();
-    if points.len() <= INLINE_POINTS {
+    let mode = state.config.gpu_mode;
+    // `require` sends every batch to the GPU, which blocks: never inline then.
+    if points.len() <= INLINE_POINTS && mode != crate::gpu::GpuMode::Require {
         return Ok(compiled.eval_points(&points, simd));
     }
-    Ok(state
+    let (distances, ran) = state
         .engine
-        .run_cpu(move || compiled.eval_points(&points, simd))
-        .await?)
+        .run_cpu(move || crate::gpu::eval_points(mode, &compiled, &points, simd))
+        .await?;
+    tracing::debug!(?ran, points = distances.len(), "bulk eval");
+    Ok(distances)
 }
 
 /// The compiled tree a request names: a cached id, or a tree (or `.vm` text)

@@ -1,6 +1,7 @@
-//! `GET /health` (liveness: the process answers; version, uptime, features, and
+//! `GET /health` (liveness: the process answers; version, uptime, features,
 //! how full the mesh cache and the export directory are, with that directory's
-//! path, which differs from `EXPORT_STORAGE_PATH` when it fell back) and
+//! path, which differs from `EXPORT_STORAGE_PATH` when it fell back, and the GPU:
+//! `GPU_MODE` and the adapter, or `"none"`) and
 //! `GET /ready` (readiness: 503 once shutdown has begun, so a load balancer stops
 //! sending new work while in-flight requests finish).
 
@@ -39,6 +40,9 @@ async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
             "recipes": recipes,
         },
         "export_storage": state.exports.stats(),
+        // Never blocks: the adapter is opened at start-up on a blocking thread,
+        // and reads "none" until that has finished.
+        "gpu": crate::gpu::health(state.config.gpu_mode),
     }))
 }
 
