@@ -3,7 +3,7 @@
 //! defaults), the offline commands (`eval`, `slice`, `bench`, `mesh`, `export`)
 //! need no server, and `serve` answers the `healthcheck` probe, falls back to a
 //! temp directory when `EXPORT_STORAGE_PATH` cannot be created, passes the
-//! deployment smoke steps (health, compile, eval, mesh, `GET /`) on a random
+//! deployment smoke steps (health, compile, eval, mesh, shader, `GET /`) on a random
 //! port, and stops cleanly on SIGTERM.
 
 use std::io::Write;
@@ -277,6 +277,16 @@ fn smoke_test(base: &str) -> serde_json::Value {
             .unwrap();
         assert_eq!(glb.status(), 200);
         assert_eq!(&glb.bytes().await.unwrap()[..4], b"glTF");
+        let shader: serde_json::Value = client
+            .post(format!("{base}/v1/shader/wgsl"))
+            .json(&serde_json::json!({"compiled_id": id}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(shader["source_size_bytes"].as_u64().unwrap() > 0, "{shader}");
         let home = client.get(format!("{base}/")).send().await.unwrap();
         assert_eq!(home.status(), 200);
         health
