@@ -270,7 +270,7 @@ pub fn eval_points(
     eval_points_with(mode, compiled, None, points, simd)
 }
 
-/// [`eval_points`] with an explicit kernel (`None`: the tape kernel of
+/// [`eval_points`] with an explicit kernel (`None`: the transpiler's kernel of
 /// `compiled`). The CPU fallback always evaluates `compiled`.
 pub fn eval_points_with(
     mode: GpuMode,
@@ -315,7 +315,7 @@ pub fn eval_points_with(
 /// well past [`MIN_GPU_POINTS`].
 pub const MIN_GPU_MESH_RESOLUTION: u32 = 256;
 
-/// The mesher's sample evaluator on the GPU: the tape kernel of one compiled
+/// The mesher's sample evaluator on the GPU: the transpiler's kernel of one compiled
 /// tree on the shared device. A failure logs why and makes the mesher finish
 /// on the CPU.
 #[cfg(feature = "gpu")]
