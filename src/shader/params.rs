@@ -97,9 +97,7 @@ struct Component {
 pub fn discover(tree: &Node, max_ops: usize) -> Result<Dynamic, LowerError> {
     let graph = lower::lower_tracking(tree, max_ops)?;
     let canonical = serde_json::to_value(tree).unwrap_or(Value::Null);
-    let mut components = Vec::new();
-    let mut tag = 0;
-    collect(&canonical, String::new(), &mut tag, &mut components);
+    let components = components(&canonical);
 
     let all: Vec<usize> = (0..components.len()).collect();
     let mut dynamic = vec![false; components.len()];
@@ -179,30 +177,44 @@ pub fn discover(tree: &Node, max_ops: usize) -> Result<Dynamic, LowerError> {
     })
 }
 
-/// Walks a canonical node in pre-order (children in field order, the order
-/// [`lower::lower_tracking`] tags them in), listing its numbers.
-fn collect(node: &Value, path: String, tag: &mut u32, out: &mut Vec<Component>) {
+/// Where a number of the tree sits.
+struct Site<'a> {
+    node_path: &'a str,
+    kind: &'static str,
+    field: &'static str,
+    /// Component within the field.
+    index: u32,
+    /// Pre-order index of the node (the tracking graph's owner tag).
+    tag: u32,
+}
+
+/// Visits every number of a canonical node in pre-order (children in field
+/// order, the order [`lower::lower_tracking`] tags them in); the visitor may
+/// rewrite the number.
+fn walk(node: &mut Value, path: &str, tag: &mut u32, visit: &mut dyn FnMut(&Site, &mut Value)) {
     let my_tag = *tag;
     *tag += 1;
     let Value::Object(map) = node else { return };
-    let Some((kind, body)) = map.iter().next() else {
+    let Some((kind, body)) = map.iter_mut().next() else {
         return;
     };
     let Some(info) = kind_info(kind) else { return };
     let path = format!("{path}/{kind}");
     for field in info.fields {
-        let Some(value) = body.get(field.name) else {
+        let Some(value) = body.get_mut(field.name) else {
             continue;
         };
         match field.ty {
             FieldType::Node | FieldType::OptionalNode => {
                 if !value.is_null() {
-                    collect(value, format!("{path}/{}", field.name), tag, out);
+                    walk(value, &format!("{path}/{}", field.name), tag, visit);
                 }
             }
             FieldType::NodeList => {
-                for (i, child) in value.as_array().into_iter().flatten().enumerate() {
-                    collect(child, format!("{path}/{}/{i}", field.name), tag, out);
+                if let Value::Array(items) = value {
+                    for (i, child) in items.iter_mut().enumerate() {
+                        walk(child, &format!("{path}/{}/{i}", field.name), tag, visit);
+                    }
                 }
             }
             FieldType::F32
@@ -214,17 +226,17 @@ fn collect(node: &Value, path: String, tag: &mut u32, out: &mut Vec<Component>) 
             | FieldType::Vec2List
             | FieldType::Vec3List
             | FieldType::Mat4List => {
-                let mut numbers = Vec::new();
-                flatten_numbers(value, &mut numbers);
-                for (index, v) in numbers.into_iter().enumerate() {
-                    out.push(Component {
-                        node_path: path.clone(),
+                let mut leaves = Vec::new();
+                number_leaves(value, &mut leaves);
+                for (index, leaf) in leaves.into_iter().enumerate() {
+                    let site = Site {
+                        node_path: &path,
                         kind: info.name,
                         field: field.name,
                         index: index as u32,
                         tag: my_tag,
-                        value: v,
-                    });
+                    };
+                    visit(&site, leaf);
                 }
             }
             FieldType::U32 | FieldType::U32x3 | FieldType::Bones | FieldType::Reach => {}
@@ -232,62 +244,29 @@ fn collect(node: &Value, path: String, tag: &mut u32, out: &mut Vec<Component>) 
     }
 }
 
-fn flatten_numbers(v: &Value, out: &mut Vec<f32>) {
+fn number_leaves<'v>(v: &'v mut Value, out: &mut Vec<&'v mut Value>) {
     match v {
-        Value::Number(n) => out.push(n.as_f64().unwrap_or(0.0) as f32),
-        Value::Array(items) => items.iter().for_each(|i| flatten_numbers(i, out)),
+        Value::Number(_) => out.push(v),
+        Value::Array(items) => items.iter_mut().for_each(|i| number_leaves(i, out)),
         _ => {}
     }
 }
 
-/// Rewrites the numbers of the canonical JSON (same walk as [`collect`]).
-fn rewrite(node: &mut Value, next: &mut dyn FnMut() -> Option<f32>) {
-    let Value::Object(map) = node else { return };
-    let Some((kind, body)) = map.iter_mut().next() else {
-        return;
-    };
-    let Some(info) = kind_info(kind) else { return };
-    for field in info.fields {
-        let Some(value) = body.get_mut(field.name) else {
-            continue;
-        };
-        match field.ty {
-            FieldType::Node | FieldType::OptionalNode => {
-                if !value.is_null() {
-                    rewrite(value, next);
-                }
-            }
-            FieldType::NodeList => {
-                if let Value::Array(items) = value {
-                    items.iter_mut().for_each(|c| rewrite(c, next));
-                }
-            }
-            FieldType::F32
-            | FieldType::Vec2
-            | FieldType::Vec3
-            | FieldType::Quat
-            | FieldType::Mat4
-            | FieldType::F32List
-            | FieldType::Vec2List
-            | FieldType::Vec3List
-            | FieldType::Mat4List => rewrite_numbers(value, next),
-            FieldType::U32 | FieldType::U32x3 | FieldType::Bones | FieldType::Reach => {}
-        }
-    }
-}
-
-fn rewrite_numbers(v: &mut Value, next: &mut dyn FnMut() -> Option<f32>) {
-    match v {
-        Value::Number(_) => {
-            if let Some(x) = next()
-                && let Some(n) = serde_json::Number::from_f64(f64::from(x))
-            {
-                *v = Value::Number(n);
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(|i| rewrite_numbers(i, next)),
-        _ => {}
-    }
+/// The numbers of a canonical tree, in walk order.
+fn components(canonical: &Value) -> Vec<Component> {
+    let mut out = Vec::new();
+    let mut copy = canonical.clone();
+    walk(&mut copy, "", &mut 0, &mut |site, v| {
+        out.push(Component {
+            node_path: site.node_path.to_string(),
+            kind: site.kind,
+            field: site.field,
+            index: site.index,
+            tag: site.tag,
+            value: v.as_f64().unwrap_or(0.0) as f32,
+        });
+    });
+    out
 }
 
 /// The nudged value of component `k`: a small step that differs for every
@@ -320,10 +299,13 @@ fn compare(
     }
     let mut json = canonical.clone();
     let mut i = 0;
-    rewrite(&mut json, &mut || {
-        let out = moved.get(i).copied().flatten();
+    walk(&mut json, "", &mut 0, &mut |_, v| {
+        if let Some(x) = moved.get(i).copied().flatten()
+            && let Some(n) = serde_json::Number::from_f64(f64::from(x))
+        {
+            *v = Value::Number(n);
+        }
         i += 1;
-        out
     });
     let other_tree: Node = serde_json::from_value(json).ok()?;
     let other = lower::lower_tracking(&other_tree, max_ops).ok()?;
