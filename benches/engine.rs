@@ -11,16 +11,8 @@ use ai_modeler::sdf::tape::Tape;
 use ai_modeler::sdf::{lower, vm};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
-fn points(n: usize) -> Vec<[f32; 3]> {
-    let mut s = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = move || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        (s >> 40) as f32 / (1u64 << 24) as f32 * 3.0 - 1.5
-    };
-    (0..n).map(|_| [next(), next(), next()]).collect()
-}
+mod common;
+use common::points;
 
 fn demo_tape() -> Tape {
     let text = include_str!("../tests/data/alice-demo.asdf.json");

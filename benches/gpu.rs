@@ -15,30 +15,11 @@ use std::time::Instant;
 
 use ai_modeler::gpu::{self, GpuMode, Kernel};
 use ai_modeler::mesh::{MeshSettings, mesh};
-use ai_modeler::sdf::compile::{Compiled, compile};
+use ai_modeler::sdf::compile::Compiled;
 use ai_modeler::sdf::eval::SimdWidth;
-use ai_modeler::sdf::validate::Limits;
 
-fn demo() -> Compiled {
-    let text = include_str!("../tests/data/alice-demo.asdf.json");
-    compile(
-        &serde_json::from_str(text).expect("demo JSON"),
-        &Limits::default(),
-    )
-    .expect("demo")
-}
-
-/// Deterministic points in [-1.5, 1.5]³ (the demo's bounds and some air).
-fn points(n: usize) -> Vec<[f32; 3]> {
-    let mut s = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = move || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        (s >> 40) as f32 / (1u64 << 24) as f32 * 3.0 - 1.5
-    };
-    (0..n).map(|_| [next(), next(), next()]).collect()
-}
+mod common;
+use common::{demo, points};
 
 /// Median and best of `runs` timed runs after one warm-up, in milliseconds.
 fn time(runs: usize, mut f: impl FnMut()) -> (f64, f64) {

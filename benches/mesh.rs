@@ -12,8 +12,11 @@
 use std::time::Instant;
 
 use ai_modeler::mesh::{MeshSettings, Method, mesh};
-use ai_modeler::sdf::compile::{Compiled, compile, compile_vm};
+use ai_modeler::sdf::compile::{Compiled, compile_vm};
 use ai_modeler::sdf::validate::Limits;
+
+mod common;
+use common::demo;
 
 /// label, model, resolution, method, domain (`None`: the model's bounds).
 type Row<'a> = (
@@ -23,15 +26,6 @@ type Row<'a> = (
     Method,
     Option<([f32; 3], [f32; 3])>,
 );
-
-fn demo() -> Compiled {
-    let text = include_str!("../tests/data/alice-demo.asdf.json");
-    compile(
-        &serde_json::from_str(text).expect("demo JSON"),
-        &Limits::default(),
-    )
-    .expect("demo")
-}
 
 fn vm(text: &str) -> Compiled {
     let limits = Limits {

@@ -1,7 +1,31 @@
 //! Trees the benchmarks share.
 #![allow(dead_code)]
 
+use ai_modeler::sdf::compile::{Compiled, compile};
+use ai_modeler::sdf::validate::Limits;
 use serde_json::{Value, json};
+
+/// The ALICE-SDF demo tree (11 nodes), compiled with the default limits.
+pub fn demo() -> Compiled {
+    let text = include_str!("../../tests/data/alice-demo.asdf.json");
+    compile(
+        &serde_json::from_str(text).expect("demo JSON"),
+        &Limits::default(),
+    )
+    .expect("demo")
+}
+
+/// Deterministic points in [-1.5, 1.5]³ (the demo's bounds and some air).
+pub fn points(n: usize) -> Vec<[f32; 3]> {
+    let mut s = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        (s >> 40) as f32 / (1u64 << 24) as f32 * 3.0 - 1.5
+    };
+    (0..n).map(|_| [next(), next(), next()]).collect()
+}
 
 /// A 1000-node scene: 111 parts of 9 nodes in an n-ary union (1 + 111 * 9 = 1000).
 pub fn thousand_node_tree() -> Value {
