@@ -68,7 +68,8 @@ pub trait Target: Sync {
 
 /// Every target, in the order `GET /v1/shader/targets` lists them.
 pub fn targets() -> &'static [&'static dyn Target] {
-    &[&Wgsl, &Glsl, &GlslEs, &Hlsl, &Msl, &Spirv]
+    static TARGETS: [&dyn Target; 6] = [&Wgsl, &GLSL, &GLSL_ES, &Hlsl, &Msl, &Spirv];
+    &TARGETS
 }
 
 /// The target called `name`.
@@ -170,43 +171,43 @@ fn write_glsl(
     })
 }
 
-struct Glsl;
-impl Target for Glsl {
-    fn name(&self) -> &'static str {
-        "glsl"
-    }
-    fn language(&self) -> &'static str {
-        "GLSL 450 core (OpenGL 4.5, Vulkan GLSL)"
-    }
-    fn write(
-        &self,
-        _: &str,
-        module: &naga::Module,
-        info: &ModuleInfo,
-        entries: &[Entry],
-    ) -> Result<Written, TargetError> {
-        write_glsl(
-            self.name(),
-            back::glsl::Version::Desktop(450),
-            module,
-            info,
-            entries,
-        )
-    }
+/// GLSL in one version: desktop 450 core, or ES 3.00 for WebGL2.
+struct Glsl {
+    name: &'static str,
+    language: &'static str,
+    version: back::glsl::Version,
+    /// Whether the version has compute shaders (ES 3.00 does not).
+    compute: bool,
 }
 
-struct GlslEs;
-impl Target for GlslEs {
+static GLSL: Glsl = Glsl {
+    name: "glsl",
+    language: "GLSL 450 core (OpenGL 4.5, Vulkan GLSL)",
+    version: back::glsl::Version::Desktop(450),
+    compute: true,
+};
+
+static GLSL_ES: Glsl = Glsl {
+    name: "glsl-es",
+    language: "GLSL ES 300 (WebGL2, OpenGL ES 3.0)",
+    version: back::glsl::Version::Embedded {
+        version: 300,
+        is_webgl: true,
+    },
+    compute: false,
+};
+
+impl Target for Glsl {
     fn name(&self) -> &'static str {
-        "glsl-es"
+        self.name
     }
     fn language(&self) -> &'static str {
-        "GLSL ES 300 (WebGL2, OpenGL ES 3.0)"
+        self.language
     }
     fn check(&self, kind: Kind) -> Result<(), TargetError> {
         match kind {
-            Kind::ComputeEval => Err(TargetError::Unsupported {
-                target: self.name(),
+            Kind::ComputeEval if !self.compute => Err(TargetError::Unsupported {
+                target: self.name,
                 kind: kind.name(),
                 reason: "GLSL ES 3.00 (WebGL2) has no compute shaders or storage buffers; use glsl, hlsl, msl, spirv or wgsl",
             }),
@@ -220,16 +221,7 @@ impl Target for GlslEs {
         info: &ModuleInfo,
         entries: &[Entry],
     ) -> Result<Written, TargetError> {
-        write_glsl(
-            self.name(),
-            back::glsl::Version::Embedded {
-                version: 300,
-                is_webgl: true,
-            },
-            module,
-            info,
-            entries,
-        )
+        write_glsl(self.name, self.version, module, info, entries)
     }
 }
 
