@@ -26,6 +26,10 @@ fn main() {
         let exports = tempfile::tempdir().expect("temp dir");
         let config = Config {
             export_storage_path: exports.path().to_string_lossy().into_owned(),
+            database_url: ai_modeler::config::Secret::new(format!(
+                "sqlite://{}",
+                exports.path().join("bench.db").display()
+            )),
             ..Config::default()
         };
         let server = tokio::spawn(ai_modeler::server::run(listener, config, async move {

@@ -51,6 +51,20 @@ const ENV_KEYS: &[&str] = &[
     "max_cpu_jobs",
     "export_storage_path",
     "export_storage_max_mb",
+    // accounts and storage (issue 5)
+    "database_url",
+    "database_max_connections",
+    "session_secret",
+    "session_ttl_hours",
+    "cookie_secure",
+    "supabase_jwt_secret",
+    "admin_api_key",
+    "default_plan",
+    "login_max_failures",
+    "login_max_failures_per_ip",
+    "login_window_sec",
+    "trash_retention_days",
+    "trust_forwarded_for",
 ];
 
 /// The effective configuration.
@@ -112,6 +126,43 @@ pub struct Config {
     /// Most disk the export file cache may use in MiB; least recently served
     /// files are deleted beyond it (`EXPORT_STORAGE_MAX_MB`).
     pub export_storage_max_mb: u64,
+    // --- accounts and storage ---
+    /// `sqlite://PATH` (the default, a file created on first start) or
+    /// `postgres://…` (`DATABASE_URL`). A secret: it may carry a password.
+    pub database_url: Secret,
+    /// Pool size (`DATABASE_MAX_CONNECTIONS`).
+    pub database_max_connections: u32,
+    /// Key that signs session tokens (`SESSION_SECRET`, at least 32 bytes); when
+    /// unset one is generated on first start and kept in the database.
+    #[serde(default)]
+    pub session_secret: Option<Secret>,
+    /// How long a login lasts, in hours (`SESSION_TTL_HOURS`).
+    pub session_ttl_hours: u64,
+    /// Mark the session cookie `Secure` (HTTPS only) (`COOKIE_SECURE`).
+    pub cookie_secure: bool,
+    /// With it, Supabase HS256 access tokens are accepted too (`SUPABASE_JWT_SECRET`).
+    #[serde(default)]
+    pub supabase_jwt_secret: Option<Secret>,
+    /// Bearer key of the operator's `/v1/admin/*` routes (`ADMIN_API_KEY`, at
+    /// least 24 characters); admin routes are off without it.
+    #[serde(default)]
+    pub admin_api_key: Option<Secret>,
+    /// Plan of new accounts (`DEFAULT_PLAN`), a row of `plan_configs`.
+    #[serde(deserialize_with = "stringish")]
+    pub default_plan: String,
+    /// Failed logins per account within `LOGIN_WINDOW_SEC` before that account's
+    /// logins are refused for the rest of the window (`LOGIN_MAX_FAILURES`).
+    pub login_max_failures: u32,
+    /// Failed logins per client IP within the window (`LOGIN_MAX_FAILURES_PER_IP`).
+    pub login_max_failures_per_ip: u32,
+    /// The login throttling window in seconds (`LOGIN_WINDOW_SEC`).
+    pub login_window_sec: u64,
+    /// Days a deleted project stays in the trash before it is purged (`TRASH_RETENTION_DAYS`).
+    pub trash_retention_days: u64,
+    /// Take the client IP (login throttling, session records) from the last
+    /// `X-Forwarded-For` entry, which a reverse proxy appends; only behind one
+    /// (`TRUST_FORWARDED_FOR`).
+    pub trust_forwarded_for: bool,
 }
 
 /// Log output format.
@@ -335,6 +386,7 @@ impl Config {
         if self.export_storage_path.trim().is_empty() {
             return Err(ConfigError::new("EXPORT_STORAGE_PATH", "must not be empty"));
         }
+        self.validate_accounts()?;
         if self.max_body_mb > 4096 {
             return Err(ConfigError::new("MAX_BODY_MB", "must be at most 4096"));
         }
@@ -347,6 +399,81 @@ impl Config {
             return Err(ConfigError::new(
                 "LICENSE_KEY",
                 "LICENSE_MODE=commercial needs a licence key",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The accounts and storage settings (issue 5).
+    fn validate_accounts(&self) -> Result<(), ConfigError> {
+        let url = self.database_url.expose().trim();
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::new(
+                "DATABASE_URL",
+                "expected sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB",
+            ));
+        }
+        let positive: [(&str, u64); 5] = [
+            (
+                "DATABASE_MAX_CONNECTIONS",
+                self.database_max_connections.into(),
+            ),
+            ("SESSION_TTL_HOURS", self.session_ttl_hours),
+            ("LOGIN_MAX_FAILURES", self.login_max_failures.into()),
+            (
+                "LOGIN_MAX_FAILURES_PER_IP",
+                self.login_max_failures_per_ip.into(),
+            ),
+            ("LOGIN_WINDOW_SEC", self.login_window_sec),
+        ];
+        for (name, value) in positive {
+            if value == 0 {
+                return Err(ConfigError::new(name, "must be greater than 0"));
+            }
+        }
+        if self.session_ttl_hours > 24 * 366 {
+            return Err(ConfigError::new(
+                "SESSION_TTL_HOURS",
+                "must be at most a year (8784)",
+            ));
+        }
+        if self.trash_retention_days > 3650 {
+            return Err(ConfigError::new(
+                "TRASH_RETENTION_DAYS",
+                "must be at most 3650",
+            ));
+        }
+        if let Some(s) = &self.session_secret
+            && s.expose().len() < 32
+        {
+            return Err(ConfigError::new(
+                "SESSION_SECRET",
+                "must be at least 32 bytes (e.g. `openssl rand -base64 48`), or unset to generate one",
+            ));
+        }
+        if let Some(s) = &self.admin_api_key
+            && s.expose().trim().len() < 24
+        {
+            return Err(ConfigError::new(
+                "ADMIN_API_KEY",
+                "must be at least 24 characters",
+            ));
+        }
+        if let Some(s) = &self.supabase_jwt_secret
+            && s.expose().trim().is_empty()
+        {
+            return Err(ConfigError::new(
+                "SUPABASE_JWT_SECRET",
+                "must not be empty when set",
+            ));
+        }
+        if self.default_plan.trim().is_empty() {
+            return Err(ConfigError::new(
+                "DEFAULT_PLAN",
+                "must name a plan (free, pro, enterprise)",
             ));
         }
         Ok(())

@@ -12,6 +12,7 @@
 //! - [`config`]: the one typed configuration (figment: defaults < file < environment).
 //! - [`telemetry`]: logging (pretty on a terminal, JSON otherwise).
 //! - [`server`]: the HTTP service (axum): state, routes, errors as problem+json.
+//! - [`store`]: accounts, projects, versions, templates on SQLite or Postgres (sqlx).
 //! - [`cli`]: the command line: `serve` and the offline commands.
 pub mod cli;
 pub mod config;
@@ -21,4 +22,5 @@ pub mod mesh;
 pub mod sdf;
 pub mod server;
 pub mod shader;
+pub mod store;
 pub mod telemetry;

@@ -3,9 +3,10 @@
 //!
 //! Layout: [`offline`] (`eval`, `slice`, `bench`, and tree-file loading),
 //! [`mesh`] (`mesh`, `export`), [`healthcheck`] (the container probe, so images
-//! need no curl).
+//! need no curl), [`database`] (`migrate`, `backup`).
 //! Every command returns an [`ExitCode`]; errors print one line on stderr.
 
+pub mod database;
 pub mod healthcheck;
 pub mod mesh;
 pub mod offline;
@@ -137,6 +138,15 @@ pub enum Command {
         /// Print the targets and exit.
         #[arg(long, exclusive = true)]
         list_targets: bool,
+    },
+    /// Apply the database migrations (DATABASE_URL) and exit; the server also
+    /// applies them at start-up.
+    Migrate,
+    /// Write a consistent copy of the SQLite database to PATH, atomically
+    /// (for Postgres, use pg_dump).
+    Backup {
+        /// Where the copy goes (replaced atomically if it exists).
+        path: PathBuf,
     },
     /// Print the effective configuration (secrets redacted).
     CheckConfig {
@@ -287,6 +297,8 @@ pub fn run(cli: Cli) -> ExitCode {
             ),
             _ => offline::list_shader_targets(),
         },
+        Command::Migrate => database::migrate(&config),
+        Command::Backup { path } => database::backup(&config, &path),
         Command::CheckConfig { format } => check_config(&config, format),
         Command::Healthcheck { url } => healthcheck::probe(&config, url.as_deref()),
     }

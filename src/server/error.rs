@@ -100,6 +100,38 @@ pub enum ApiError {
     /// 503 `shutting_down`: the server is draining.
     #[error("the server is shutting down")]
     ShuttingDown,
+    /// 401 `unauthenticated` (no credential), `invalid_token` (bad, expired,
+    /// forged or revoked) or `admin_disabled`; answered with `WWW-Authenticate`.
+    #[error("{detail}")]
+    Unauthorized {
+        /// Stable code.
+        code: &'static str,
+        /// What is wrong.
+        detail: String,
+    },
+    /// 429 (`too_many_attempts`…), answered with `Retry-After`.
+    #[error("{detail}")]
+    TooManyRequests {
+        /// Stable code.
+        code: &'static str,
+        /// Which limit, and when to retry.
+        detail: String,
+        /// Seconds until a retry may succeed.
+        retry_after_s: u64,
+    },
+    /// A 4xx whose problem carries more members, e.g. 409 `version_conflict` with
+    /// the `current_version`, or 403 `project_limit` with the `limit`.
+    #[error("{detail}")]
+    Detailed {
+        /// Status (a 4xx).
+        status: StatusCode,
+        /// Stable code.
+        code: &'static str,
+        /// What is wrong.
+        detail: String,
+        /// Extra problem members.
+        extra: serde_json::Map<String, serde_json::Value>,
+    },
     /// 500 `internal`: anything unexpected. Logged, never shown.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -145,6 +177,9 @@ impl ApiError {
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::Timeout(_) => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
             ApiError::ShuttingDown => (StatusCode::SERVICE_UNAVAILABLE, "shutting_down"),
+            ApiError::Unauthorized { code, .. } => (StatusCode::UNAUTHORIZED, code),
+            ApiError::TooManyRequests { code, .. } => (StatusCode::TOO_MANY_REQUESTS, code),
+            ApiError::Detailed { status, code, .. } => (*status, code),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -173,6 +208,9 @@ pub struct Problem {
     /// The request field at fault (field errors).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<&'static str>,
+    /// Route-specific members (`current_version`, `limit`…).
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Problem {
@@ -192,6 +230,7 @@ impl Problem {
             path: None,
             errors: None,
             field: None,
+            extra: serde_json::Map::new(),
         }
     }
 
@@ -207,15 +246,17 @@ impl Problem {
         } else {
             error.to_string()
         };
-        let (path, errors, field) = match error {
-            ApiError::Tree { path, errors, .. } => (path, Some(errors), None),
-            ApiError::Field { field, .. } => (None, None, Some(field)),
-            _ => (None, None, None),
+        let (path, errors, field, extra) = match error {
+            ApiError::Tree { path, errors, .. } => (path, Some(errors), None, Default::default()),
+            ApiError::Field { field, .. } => (None, None, Some(field), Default::default()),
+            ApiError::Detailed { extra, .. } => (None, None, None, extra),
+            _ => (None, None, None, Default::default()),
         };
         Problem {
             path,
             errors,
             field,
+            extra,
             ..Self::new(status, code, detail)
         }
     }
@@ -235,8 +276,30 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         // Logged inside the request span (by `from_error`), so a 5xx line carries
         // the request id.
-        let (status, _) = self.status_code();
-        Problem::from_error(self).into_response_with(status)
+        let (status, code) = self.status_code();
+        let header = match &self {
+            ApiError::Unauthorized { detail, .. } => {
+                let mut v = String::from("Bearer realm=\"ai-modeler\"");
+                if code == "invalid_token" {
+                    let said = detail.replace(['"', '\\'], "'");
+                    v.push_str(&format!(
+                        ", error=\"invalid_token\", error_description=\"{said}\""
+                    ));
+                }
+                HeaderValue::from_str(&v)
+                    .ok()
+                    .map(|v| (header::WWW_AUTHENTICATE, v))
+            }
+            ApiError::TooManyRequests { retry_after_s, .. } => {
+                Some((header::RETRY_AFTER, HeaderValue::from(*retry_after_s)))
+            }
+            _ => None,
+        };
+        let mut res = Problem::from_error(self).into_response_with(status);
+        if let Some((name, value)) = header {
+            res.headers_mut().insert(name, value);
+        }
+        res
     }
 }
 
@@ -283,5 +346,11 @@ impl From<super::compute::JobError> for ApiError {
             super::compute::JobError::Closed => ApiError::ShuttingDown,
             other => ApiError::Internal(other.into()),
         }
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> Self {
+        ApiError::Internal(e.into())
     }
 }

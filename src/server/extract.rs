@@ -105,3 +105,20 @@ fn mime(headers: &HeaderMap) -> Option<String> {
     let essence = value.split(';').next()?.trim().to_ascii_lowercase();
     Some(essence)
 }
+
+/// Query-string extractor: like `axum::extract::Query`, with [`ApiError`]
+/// rejections (422 `invalid_request` naming the parameter).
+pub struct AppQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for AppQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::try_from_uri(&parts.uri)
+            .map(|q| AppQuery(q.0))
+            .map_err(|e| ApiError::InvalidRequest(format!("query string: {}", e.body_text())))
+    }
+}

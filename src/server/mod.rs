@@ -12,10 +12,12 @@
 //! [`stream`] (channel-fed bodies: SSE, files), [`routes`] (one module per route
 //! group, each with a `router()`).
 
+pub mod auth;
 pub mod compute;
 pub mod error;
 pub mod exports;
 pub mod extract;
+pub mod housekeeping;
 pub mod lru;
 pub mod meshes;
 pub mod middleware;
@@ -50,17 +52,27 @@ pub struct AppState {
     pub started: Instant,
     /// False once shutdown has begun (`/ready` then answers 503).
     pub ready: Arc<AtomicBool>,
+    /// Accounts, projects, templates: SQLite or Postgres.
+    pub store: crate::store::Store,
+    /// Keys, tokens and login throttling.
+    pub auth: Arc<auth::Auth>,
 }
 
 impl AppState {
     /// State for a server configured by `config`. Opens the export directory
     /// (or its fallback under the OS temp dir); fails only when neither is usable.
-    pub fn new(config: Config) -> std::io::Result<Self> {
+    pub fn new(
+        config: Config,
+        store: crate::store::Store,
+        auth: auth::Auth,
+    ) -> std::io::Result<Self> {
         let exports = ExportStore::open(
             std::path::Path::new(&config.export_storage_path),
             config.export_storage_max_bytes(),
         )?;
         Ok(Self {
+            store,
+            auth: Arc::new(auth),
             engine: Arc::new(Engine::new(&config)),
             meshes: Arc::new(Meshes::new(compute::cache_budgets(&config).1)),
             exports: Arc::new(exports),
@@ -88,8 +100,46 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::engine::router())
         .merge(routes::mesh::router())
         .merge(routes::export::router())
-        .merge(routes::shader::router());
+        .merge(routes::shader::router())
+        .merge(routes::accounts::router())
+        .merge(routes::api_keys::router())
+        .merge(routes::admin::router())
+        .merge(routes::projects::router())
+        .merge(routes::templates::router());
     middleware::apply(routes, state)
+}
+
+/// Opens and migrates the database, syncs the template gallery, loads the
+/// session secret: the state [`serve`] needs. Fails with a message naming what
+/// to fix (`DATABASE_URL`, `DEFAULT_PLAN`…).
+pub async fn build(config: Config) -> anyhow::Result<AppState> {
+    use anyhow::Context;
+    let store = crate::store::Store::open(
+        config.database_url.expose(),
+        config.database_max_connections,
+    )
+    .await
+    .context("opening the database (DATABASE_URL)")?;
+    if store.plan(config.default_plan.trim()).await?.is_none() {
+        anyhow::bail!(
+            "DEFAULT_PLAN `{}` is not a plan in plan_configs",
+            config.default_plan
+        );
+    }
+    let limits = compute::limits(&config);
+    let report = store
+        .sync_templates(&limits)
+        .await
+        .context("loading the template gallery")?;
+    tracing::info!(
+        upserted = report.upserted,
+        removed = report.removed,
+        invalid = report.invalid.len(),
+        backend = store.backend().name(),
+        "database ready"
+    );
+    let auth = auth::Auth::new(&config, &store).await?;
+    Ok(AppState::new(config, store, auth)?)
 }
 
 /// Serves `config`'s application on `listener` until `shutdown` completes, then
@@ -98,9 +148,19 @@ pub async fn run(
     listener: TcpListener,
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let state = build(config).await?;
+    Ok(serve(listener, state, shutdown).await?)
+}
+
+/// Serves a built state on `listener` (see [`run`]).
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let state = AppState::new(config)?;
     open_gpu(state.config.gpu_mode).await?;
+    let housekeeping = tokio::spawn(housekeeping::run(state.clone()));
     let grace = Duration::from_secs(state.config.shutdown_grace_sec);
     let ready = state.ready.clone();
     let (began_tx, began_rx) = tokio::sync::oneshot::channel::<()>();
@@ -113,7 +173,11 @@ pub async fn run(
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, version = env!("CARGO_PKG_VERSION"), "listening");
     }
-    let server = axum::serve(listener, app(state)).with_graceful_shutdown(signal);
+    let server = axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(signal);
     let deadline = async move {
         if began_rx.await.is_ok() {
             tokio::time::sleep(grace).await;
@@ -121,13 +185,15 @@ pub async fn run(
             std::future::pending::<()>().await;
         }
     };
-    tokio::select! {
+    let result = tokio::select! {
         result = server => result,
         () = deadline => {
             tracing::warn!(grace_s = grace.as_secs(), "grace period over; closing remaining connections");
             Ok(())
         }
-    }
+    };
+    housekeeping.abort();
+    result
 }
 
 /// Opens the GPU adapter on a blocking thread, so no request pays for it and the
