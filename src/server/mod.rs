@@ -84,7 +84,7 @@ impl AppState {
 
     /// What this build can do, for `/health`. Later issues append (llm…).
     pub fn features(&self) -> Vec<&'static str> {
-        vec!["engine", "mesh", "export"]
+        vec!["engine", "mesh", "export", "accounts"]
     }
 }
 
