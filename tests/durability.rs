@@ -202,6 +202,7 @@ async fn sigkill_mid_burst_loses_no_acknowledged_save() {
             current == last_acked || current == last_acked + 1,
             "p{p}: {current} vs {last_acked}"
         );
+        committed_unacked += current - last_acked;
         assert_eq!(project["tree"], tree(p, current));
         for n in 1..=current {
             let v: Value = client
