@@ -34,6 +34,7 @@ USER app:app
 ENV HOST=0.0.0.0 \
     PORT=3000 \
     LOG_FORMAT=json \
+    DATABASE_URL=sqlite:///data/ai-modeler.db \
     AIM_ENV=production
 EXPOSE 3000
 # The binary probes its own /health on $PORT: no curl in the image.

@@ -328,6 +328,21 @@ async fn tokens_forged_expired_or_missing_get_401(db: Db) {
         .await;
     assert_eq!(res.status(), 200);
     assert_eq!(app.get("/v1/templates").await.status(), 200);
+    // Health and readiness report the database.
+    let health: Value = app.get("/health").await.json().await.unwrap();
+    let backend = if db == Db::Sqlite {
+        "sqlite"
+    } else {
+        "postgres"
+    };
+    assert_eq!(health["database"], json!({"backend": backend, "ok": true}));
+    assert!(
+        health["features"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("accounts"))
+    );
+    assert_eq!(app.get("/ready").await.status(), 200);
 }
 
 async fn login_is_throttled_per_account_and_ip(db: Db) {

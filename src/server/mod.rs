@@ -84,7 +84,7 @@ impl AppState {
 
     /// What this build can do, for `/health`. Later issues append (llm…).
     pub fn features(&self) -> Vec<&'static str> {
-        let mut f = vec!["engine", "mesh", "export"];
+        let mut f = vec!["engine", "mesh", "export", "accounts"];
         if cfg!(feature = "gpu") {
             f.push("gpu");
         }
