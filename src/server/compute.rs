@@ -12,7 +12,7 @@
 //! `MAX_CPU_JOBS` at once), on a blocking thread, so the async workers keep
 //! answering `/health` while a big eval or slice runs.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 use tokio::sync::Semaphore;
@@ -23,6 +23,8 @@ use crate::sdf::compile::{self, CompileError, Compiled, CompiledCache};
 use crate::sdf::eval::SimdWidth;
 use crate::sdf::slice::SliceSettings;
 use crate::sdf::validate::Limits;
+use crate::server::lru::ByteLru;
+use crate::shader::Shader;
 
 /// Evaluations of at most this many points run inline on the async worker: they
 /// take microseconds, and a thread hop would cost more than the work.
@@ -36,8 +38,16 @@ pub struct Engine {
     pub cache: CompiledCache,
     /// When evaluation and meshing may use the GPU (`GPU_MODE`).
     pub gpu_mode: GpuMode,
+    /// Generated shaders by (compiled id, target, kind, mode): an editor asks
+    /// for the same shader on every reload, and dynamic mode re-lowers the tree.
+    pub shaders: Mutex<ByteLru<Arc<Shader>>>,
     jobs: Arc<Semaphore>,
 }
+
+/// Bytes of generated source the shader cache keeps.
+const SHADER_CACHE_BYTES: u64 = 64 << 20;
+/// Shaders the cache keeps.
+const SHADER_CACHE_ENTRIES: usize = 1024;
 
 /// Why CPU work did not produce a result.
 #[derive(Clone, Debug, thiserror::Error)]
@@ -57,6 +67,7 @@ impl Engine {
             limits: limits(config),
             cache: CompiledCache::new(cache_budgets(config).0),
             gpu_mode: config.gpu_mode,
+            shaders: Mutex::new(ByteLru::new(SHADER_CACHE_BYTES, SHADER_CACHE_ENTRIES)),
             jobs: Arc::new(Semaphore::new(config.cpu_jobs())),
         }
     }

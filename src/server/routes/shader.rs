@@ -2,7 +2,10 @@
 //! `{compiled_id|tree|vm, kind?, dynamic?}` answers the source, its entry
 //! points and the parameter buffer layout; `GET /v1/shader/targets` lists the
 //! languages and shapes. The work is [`crate::shader::generate`], run on the
-//! CPU pool because dynamic parameters re-lower the tree.
+//! CPU pool because dynamic parameters re-lower the tree; answers are cached
+//! by compiled id, target, kind and mode.
+
+use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
@@ -14,6 +17,7 @@ use crate::sdf::compile::CompileError;
 use crate::server::AppState;
 use crate::server::error::ApiError;
 use crate::server::extract::AppJson;
+use crate::server::lru::ByteLru;
 use crate::server::routes::engine::{Source, resolve};
 use crate::shader::{self, Kind, ShaderError};
 
@@ -43,7 +47,7 @@ async fn generate(
     State(state): State<AppState>,
     Path(target): Path<String>,
     AppJson(body): AppJson<ShaderBody>,
-) -> Result<Json<shader::Shader>, ApiError> {
+) -> Result<Json<Arc<shader::Shader>>, ApiError> {
     if shader::by_name(&target).is_none() {
         return Err(ApiError::field(
             "invalid_target",
@@ -93,13 +97,22 @@ async fn generate(
             vm: body.vm,
         },
     )?;
+    let key = format!("{}/{target}/{}/{dynamic}", compiled.id, kind.name());
+    if let Some(hit) = lock(&state).get(&key).cloned() {
+        return Ok(Json(hit));
+    }
     let max_ops = state.engine.limits.max_ops;
     let result = state
         .engine
         .run_cpu(move || shader::generate(&compiled, &target, kind, dynamic, max_ops))
         .await?;
     match result {
-        Ok(s) => Ok(Json(s)),
+        Ok(s) => {
+            let s = Arc::new(s);
+            let size = (s.source.len() + 64 * s.parameters.len() + 1024) as u64;
+            lock(&state).insert(key, s.clone(), size);
+            Ok(Json(s))
+        }
         Err(ShaderError::Target(e @ shader::TargetError::Unsupported { .. })) => {
             Err(ApiError::field("unsupported_kind", "kind", e.to_string()))
         }
@@ -113,6 +126,16 @@ async fn generate(
             Err(ApiError::Internal(anyhow::anyhow!(e)))
         }
     }
+}
+
+/// The shader cache; a poisoned lock is reused (every operation on the map is
+/// one call, so a panic elsewhere cannot leave it half-changed).
+fn lock(state: &AppState) -> std::sync::MutexGuard<'_, ByteLru<Arc<shader::Shader>>> {
+    state
+        .engine
+        .shaders
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
 }
 
 /// `GET /v1/shader/targets`.
