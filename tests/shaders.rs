@@ -323,6 +323,18 @@ async fn the_shader_route_answers_and_refuses_clearly() {
             .unwrap()
             .starts_with("#version 300 es")
     );
+    // The same request again is answered from the shader cache: the very same
+    // answer, generation time included.
+    let again: Value = app
+        .post_json(
+            "/v1/shader/glsl-es",
+            &json!({"tree": {"Sphere": {"radius": 1.5}}, "kind": "fragment_raymarch", "dynamic": true}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again, body);
 
     let res = app
         .post_json(
