@@ -239,35 +239,31 @@ fn smoke_test(base: &str) -> serde_json::Value {
             .await
             .unwrap();
         assert_eq!(health["status"], "ok");
-        let compiled: serde_json::Value = client
-            .post(format!("{base}/v1/engine/compile"))
-            .json(&serde_json::json!({"tree": {"Sphere": {"radius": 1.0}}}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        // POST a JSON body, answer the JSON reply.
+        let post = |path: &'static str, body: serde_json::Value| {
+            let request = client.post(format!("{base}{path}")).json(&body);
+            async move {
+                let reply = request.send().await.unwrap();
+                reply.json::<serde_json::Value>().await.unwrap()
+            }
+        };
+        let compiled = post(
+            "/v1/engine/compile",
+            serde_json::json!({"tree": {"Sphere": {"radius": 1.0}}}),
+        )
+        .await;
         let id = compiled["compiled_id"].as_str().unwrap();
-        let out: serde_json::Value = client
-            .post(format!("{base}/v1/engine/eval"))
-            .json(&serde_json::json!({"compiled_id": id, "points": [[0, 0, 0]]}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let out = post(
+            "/v1/engine/eval",
+            serde_json::json!({"compiled_id": id, "points": [[0, 0, 0]]}),
+        )
+        .await;
         assert_eq!(out["distances"][0], -1.0);
-        let mesh: serde_json::Value = client
-            .post(format!("{base}/v1/mesh/generate"))
-            .json(&serde_json::json!({"compiled_id": id, "method": "marching_cubes", "resolution": 32}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let mesh = post(
+            "/v1/mesh/generate",
+            serde_json::json!({"compiled_id": id, "method": "marching_cubes", "resolution": 32}),
+        )
+        .await;
         let mesh_id = mesh["mesh_id"].as_str().unwrap();
         assert!(mesh_id.starts_with("mesh_"), "{mesh}");
         let glb = client
@@ -277,16 +273,11 @@ fn smoke_test(base: &str) -> serde_json::Value {
             .unwrap();
         assert_eq!(glb.status(), 200);
         assert_eq!(&glb.bytes().await.unwrap()[..4], b"glTF");
-        let shader: serde_json::Value = client
-            .post(format!("{base}/v1/shader/wgsl"))
-            .json(&serde_json::json!({"compiled_id": id}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert!(shader["source_size_bytes"].as_u64().unwrap() > 0, "{shader}");
+        let shader = post("/v1/shader/wgsl", serde_json::json!({"compiled_id": id})).await;
+        assert!(
+            shader["source_size_bytes"].as_u64().unwrap() > 0,
+            "{shader}"
+        );
         let home = client.get(format!("{base}/")).send().await.unwrap();
         assert_eq!(home.status(), 200);
         health
