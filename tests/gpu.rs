@@ -234,6 +234,20 @@ async fn health_reports_the_adapter_and_the_mode() {
         return;
     }
     let app = common::spawn_app_with(Config {
+        gpu_mode: GpuMode::Require,
+        ..Config::default()
+    })
+    .await;
+    let body: Value = app.get("/health").await.json().await.unwrap();
+    assert_eq!(body["gpu"]["mode"], "require");
+    let adapter = &body["gpu"]["adapter"];
+    assert!(adapter["name"].is_string(), "{body}");
+    assert!(adapter["backend"].is_string(), "{body}");
+    assert!(adapter["device_type"].is_string(), "{body}");
+
+    // `auto` reports only a hardware adapter, the only kind it uses: none
+    // where the machine has just a software rasteriser.
+    let app = common::spawn_app_with(Config {
         gpu_mode: GpuMode::Auto,
         ..Config::default()
     })
@@ -241,9 +255,10 @@ async fn health_reports_the_adapter_and_the_mode() {
     let body: Value = app.get("/health").await.json().await.unwrap();
     assert_eq!(body["gpu"]["mode"], "auto");
     let adapter = &body["gpu"]["adapter"];
-    assert!(adapter["name"].is_string(), "{body}");
-    assert!(adapter["backend"].is_string(), "{body}");
-    assert!(adapter["device_type"].is_string(), "{body}");
+    assert!(
+        adapter == "none" || adapter["device_type"] != "cpu",
+        "auto reported a software adapter: {body}"
+    );
 }
 
 #[test]

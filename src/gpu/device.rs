@@ -163,17 +163,44 @@ struct InFlight {
     mapped: mpsc::Receiver<Result<(), wgpu::BufferAsyncError>>,
 }
 
+/// Which adapters [`Gpu::open`] looks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Search {
+    /// Any adapter, software rasterisers included (`GPU_MODE=require`, tests).
+    Any,
+    /// Hardware only, on the backends where hardware lives (`GPU_MODE=auto`,
+    /// which never runs work on a software adapter).
+    Hardware,
+}
+
 impl Gpu {
     /// Requests an adapter (a hardware one first, then a fallback, i.e. software,
     /// one) and a device with the adapter's full limits. `WGPU_BACKEND` (e.g.
     /// `vulkan`, `gl`) restricts the backends tried; `WGPU_ADAPTER_NAME` picks an
     /// adapter by name. Blocks: call it from a blocking thread.
     pub fn new() -> Result<Gpu, GpuError> {
-        let instance =
-            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        Self::open(Search::Any)
+    }
+
+    /// Requests an adapter as `search` says, and a device with its full limits.
+    /// Blocking, like [`Gpu::new`].
+    pub fn open(search: Search) -> Result<Gpu, GpuError> {
+        let mut descriptor = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+        if search == Search::Hardware && std::env::var_os("WGPU_BACKEND").is_none() {
+            // The GL backend finds hardware only where Vulkan does not exist,
+            // and initialising it (EGL, Mesa's drivers) costs ~0.1 s and 70 MB
+            // on a machine whose only GL adapter is llvmpipe: measured on the
+            // CLI's whole run. `WGPU_BACKEND=gl` still opts in.
+            descriptor.backends = wgpu::Backends::PRIMARY;
+        }
+        let instance = wgpu::Instance::new(descriptor);
         let mut last = None;
         let mut found = None;
-        for fallback in [false, true] {
+        let passes: &[bool] = match search {
+            Search::Any => &[false, true],
+            Search::Hardware => &[false],
+        };
+        for &fallback in passes {
             let options = wgpu::RequestAdapterOptions {
                 power_preference: wgpu::PowerPreference::from_env()
                     .unwrap_or(wgpu::PowerPreference::HighPerformance),
@@ -195,6 +222,12 @@ impl Gpu {
             GpuError::NoAdapter(last.unwrap_or_else(|| "no backend available".into()))
         })?;
         let adapter_info = adapter.get_info();
+        if search == Search::Hardware && adapter_info.device_type == wgpu::DeviceType::Cpu {
+            return Err(GpuError::NoAdapter(format!(
+                "only a software adapter ({}), which the CPU evaluator outruns",
+                adapter_info.name
+            )));
+        }
         let limits = adapter.limits();
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("ai-modeler compute"),

@@ -175,19 +175,52 @@ pub fn shared() -> Result<Arc<Gpu>, GpuError> {
     .clone()
 }
 
-/// The shared device if it is open already; never blocks, never opens it.
+/// The process-wide hardware device for `auto`, filled once by [`shared_hardware`].
 #[cfg(feature = "gpu")]
-pub fn opened() -> Option<Arc<Gpu>> {
-    GPU.get().and_then(|r| r.as_ref().ok()).cloned()
+static HARDWARE_GPU: OnceLock<Result<Arc<Gpu>, GpuError>> = OnceLock::new();
+
+/// The process-wide hardware device (see [`device::Search::Hardware`]): the
+/// [`shared`] one when that is open and is hardware, else one opened once,
+/// looking at the hardware backends only. Blocks like [`shared`].
+#[cfg(feature = "gpu")]
+pub fn shared_hardware() -> Result<Arc<Gpu>, GpuError> {
+    if let Some(Ok(g)) = GPU.get()
+        && !g.is_software()
+    {
+        return Ok(g.clone());
+    }
+    HARDWARE_GPU
+        .get_or_init(|| {
+            Gpu::open(device::Search::Hardware)
+                .map(Arc::new)
+                .inspect_err(|e| {
+                    tracing::info!(error = %e, "no hardware GPU; evaluation runs on the CPU");
+                })
+        })
+        .clone()
 }
 
-/// The device `mode` may use: none with `off` (nothing is requested), else the
-/// shared one if an adapter exists. May block to open it.
+/// The device `mode` uses if it is open already; never blocks, never opens it.
+#[cfg(feature = "gpu")]
+pub fn opened(mode: GpuMode) -> Option<Arc<Gpu>> {
+    let open = |lock: &OnceLock<Result<Arc<Gpu>, GpuError>>| lock.get()?.as_ref().ok().cloned();
+    match mode {
+        GpuMode::Off => None,
+        GpuMode::Auto => open(&GPU)
+            .filter(|g| !g.is_software())
+            .or_else(|| open(&HARDWARE_GPU)),
+        GpuMode::Require => open(&GPU),
+    }
+}
+
+/// The device `mode` may use: none with `off` (nothing is requested), a
+/// hardware one with `auto`, any with `require`. May block to open it.
 #[cfg(feature = "gpu")]
 pub fn for_mode(mode: GpuMode) -> Option<Arc<Gpu>> {
     match mode {
         GpuMode::Off => None,
-        GpuMode::Auto | GpuMode::Require => shared().ok(),
+        GpuMode::Auto => shared_hardware().ok(),
+        GpuMode::Require => shared().ok(),
     }
 }
 
@@ -200,7 +233,7 @@ pub fn open(mode: GpuMode) -> Result<Option<GpuInfo>, GpuError> {
     {
         let gpu = match mode {
             GpuMode::Off => None,
-            GpuMode::Auto => shared().ok(),
+            GpuMode::Auto => shared_hardware().ok(),
             GpuMode::Require => Some(shared()?),
         };
         Ok(gpu.map(|g| g.info().clone()))
@@ -218,12 +251,7 @@ pub fn open(mode: GpuMode) -> Result<Option<GpuInfo>, GpuError> {
 /// device_type} | "none"}`. Never blocks: `none` until the device is open.
 pub fn health(mode: GpuMode) -> serde_json::Value {
     #[cfg(feature = "gpu")]
-    let adapter = match mode {
-        GpuMode::Off => None,
-        GpuMode::Auto | GpuMode::Require => {
-            opened().and_then(|g| serde_json::to_value(g.info()).ok())
-        }
-    };
+    let adapter = opened(mode).and_then(|g| serde_json::to_value(g.info()).ok());
     #[cfg(not(feature = "gpu"))]
     let adapter = None;
     health_json(mode, adapter)
