@@ -9,9 +9,9 @@
 //!    an octree. Each octree block is bounded with the interval evaluator; blocks
 //!    that provably hold no surface are dropped, and the tape is simplified for
 //!    the survivors (branches that cannot win there are dropped), level by level.
-//! 3. **Sampling.** Inside a surviving chunk, blocks of 2·[`SUB`]³ and then
-//!    [`SUB`]³ cells are bounded again; only the samples of sub-blocks that may
-//!    hold surface are evaluated, with the chunk's short tape, in SIMD blocks.
+//! 3. **Sampling.** Inside a surviving chunk, blocks of [`BLOCK`]³ cells are
+//!    bounded again; only the samples of blocks that may hold surface are
+//!    evaluated, with the chunk's short tape, in SIMD blocks.
 //!    With a [`BulkSampler`] ([`mesh_with`]; the GPU's, `crate::gpu`), batches
 //!    of surviving chunks instead have all their corner samples evaluated in
 //!    one call each; if the sampler fails, the rest of the job samples on the
@@ -46,12 +46,16 @@ use crate::sdf::tape::Tape;
 
 /// Chunk edge, in cells: the unit of parallel work and of the two-pass stitching.
 pub const CHUNK: usize = 16;
-/// Sub-block edge, in cells: the unit of in-chunk pruning before sampling.
-pub const SUB: usize = 4;
+/// Block edge, in cells: the unit of in-chunk pruning before sampling.
+pub const BLOCK: usize = 8;
 /// Samples along a chunk edge.
 const S: usize = CHUNK + 1;
 /// Points per SIMD evaluation block.
 const LANES: usize = 256;
+/// Up to this many bytes of dense per-chunk vertex tables are kept through the
+/// second pass (22 MB at the demo's 256³): its lookups are then direct. Above it
+/// (1024³ would hold ~0.4 GB) only the border entries are kept.
+const KEEP_TABLES_BYTES: usize = 64 << 20;
 /// Marker of "no vertex" in the per-chunk vertex tables.
 const NONE: u16 = u16::MAX;
 /// Chunks per [`BulkSampler`] call: about 5 M samples (60 MB of positions), so
@@ -240,6 +244,26 @@ pub fn mesh_with(
     progress: &(dyn Fn(Progress) + Sync),
     sampler: Option<&dyn BulkSampler>,
 ) -> Result<MeshOutput, MeshError> {
+    mesh_within(
+        tape,
+        shape_bounds,
+        settings,
+        progress,
+        sampler,
+        KEEP_TABLES_BYTES,
+    )
+}
+
+/// [`mesh_with`], keeping the dense vertex tables when they fit in `table_budget`
+/// bytes (the tests mesh with both choices).
+fn mesh_within(
+    tape: &Tape,
+    shape_bounds: Option<Aabb>,
+    settings: &MeshSettings,
+    progress: &(dyn Fn(Progress) + Sync),
+    sampler: Option<&dyn BulkSampler>,
+    table_budget: usize,
+) -> Result<MeshOutput, MeshError> {
     if settings.resolution == 0 {
         return Err(MeshError::BadResolution);
     }
@@ -274,11 +298,16 @@ pub fn mesh_with(
     progress(Progress { done: 0, total });
 
     let level = Level::resolve(settings.simd);
+    let table_bytes = match settings.method {
+        Method::MarchingCubes => 3 * CHUNK * CHUNK * CHUNK * 2,
+        Method::SurfaceNets | Method::DualContouring => CHUNK * CHUNK * CHUNK * 3,
+    };
     let ctx = Ctx {
         grid,
         chunks,
         method: settings.method,
         level,
+        keep_tables: leaves.len() * table_bytes <= table_budget,
     };
     let first = |s: &mut Scratch, leaf: &Leaf, pre: Option<&[f32]>| {
         let out = ctx.first_pass(leaf, pre, settings.normals, s);
@@ -512,7 +541,7 @@ struct Scratch {
     values: Vec<f32>,
     /// Per sample row, the samples to evaluate (bit x of row `y + S·z`).
     wanted: Vec<u32>,
-    /// Per sample row, the samples of sub-blocks proven inside.
+    /// Per sample row, the samples of blocks proven inside.
     filled: Vec<u32>,
     regs: Vec<[f32; LANES]>,
     xs: Vec<f32>,
@@ -592,6 +621,10 @@ struct Ctx {
     chunks: [usize; 3],
     method: Method,
     level: Level,
+    /// Whether chunks keep their dense vertex tables for the second pass
+    /// (direct lookups) instead of only their sorted border entries (binary
+    /// searches); see [`KEEP_TABLES_BYTES`].
+    keep_tables: bool,
 }
 
 impl Ctx {
@@ -698,7 +731,9 @@ impl Ctx {
         }
         s.values = values_buf;
         (out.inner_faces, out.missing) = self.faces(leaf, &out, None);
-        out.drop_tables();
+        if !self.keep_tables {
+            out.drop_tables();
+        }
         out
     }
 
@@ -799,26 +834,16 @@ impl Ctx {
         s.wanted.resize(S * S, 0);
         s.filled.clear();
         s.filled.resize(S * S, 0);
-        // Two levels: blocks of 2·SUB cells, then SUB inside the undecided ones.
-        let big = (2 * SUB).min(CHUNK);
-        for bz in (0..size[2]).step_by(big) {
-            for by in (0..size[1]).step_by(big) {
-                for bx in (0..size[0]).step_by(big) {
+        // One level of BLOCK³ pruning: bounding smaller blocks costs about as
+        // much as evaluating their samples (an interval evaluation runs
+        // ~100 times slower per op than one SIMD lane), so it did not pay.
+        for bz in (0..size[2]).step_by(BLOCK) {
+            for by in (0..size[1]).step_by(BLOCK) {
+                for bx in (0..size[0]).step_by(BLOCK) {
                     let lo = [bx, by, bz];
-                    let hi = [0, 1, 2].map(|a| (lo[a] + big).min(size[a]));
-                    if self.classify(tape, base, lo, hi, s) {
-                        continue;
-                    }
-                    for sz in (lo[2]..hi[2]).step_by(SUB) {
-                        for sy in (lo[1]..hi[1]).step_by(SUB) {
-                            for sx in (lo[0]..hi[0]).step_by(SUB) {
-                                let l = [sx, sy, sz];
-                                let h = [0, 1, 2].map(|a| (l[a] + SUB).min(hi[a]));
-                                if !self.classify(tape, base, l, h, s) {
-                                    mark_rows(&mut s.wanted, l, h);
-                                }
-                            }
-                        }
+                    let hi = [0, 1, 2].map(|a| (lo[a] + BLOCK).min(size[a]));
+                    if !self.classify(tape, base, lo, hi, s) {
+                        mark_rows(&mut s.wanted, lo, hi);
                     }
                 }
             }
@@ -838,14 +863,11 @@ impl Ctx {
                 let r = y + S * z;
                 // Proven-inside samples start inside; evaluated ones are set below.
                 rows[r] = s.filled[r] & !s.wanted[r];
-                let mut bits = s.wanted[r];
-                while bits != 0 {
-                    let x = bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    s.xs[n] = coords[0][x];
-                    s.ys[n] = coords[1][y];
-                    s.zs[n] = coords[2][z];
-                    n += 1;
+                for (x, len) in runs(s.wanted[r]) {
+                    s.xs[n..n + len].copy_from_slice(&coords[0][x..x + len]);
+                    s.ys[n..n + len].fill(coords[1][y]);
+                    s.zs[n..n + len].fill(coords[2][z]);
+                    n += len;
                 }
             }
         }
@@ -865,15 +887,14 @@ impl Ctx {
         for z in 0..=size[2] {
             for y in 0..=size[1] {
                 let r = y + S * z;
-                let mut bits = s.wanted[r];
                 let mut inside = 0u32;
-                while bits != 0 {
-                    let x = bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    let v = out[k];
-                    k += 1;
-                    s.values[r * S + x] = v;
-                    inside |= u32::from(v < 0.0) << x;
+                for (x, len) in runs(s.wanted[r]) {
+                    let got = &out[k..k + len];
+                    k += len;
+                    s.values[r * S + x..r * S + x + len].copy_from_slice(got);
+                    for (i, v) in got.iter().enumerate() {
+                        inside |= u32::from(*v < 0.0) << (x + i);
+                    }
                 }
                 rows[r] |= inside;
             }
@@ -1250,6 +1271,20 @@ struct Border<'a> {
 /// `size` cells (the table entries neighbours and the second pass look up).
 fn on_face(size: [usize; 3], c: [usize; 3]) -> bool {
     (0..3).any(|a| c[a] == 0 || c[a] + 1 >= size[a])
+}
+
+/// The runs of set bits of `bits`, as `(first bit, length)`, low bits first.
+fn runs(mut bits: u32) -> impl Iterator<Item = (usize, usize)> {
+    std::iter::from_fn(move || {
+        if bits == 0 {
+            return None;
+        }
+        let first = bits.trailing_zeros();
+        let len = (!(bits >> first)).trailing_zeros();
+        // `len` is at most 32 - first; clear the run without overflowing.
+        bits &= !(((1u64 << len) - 1) << first) as u32;
+        Some((first as usize, len as usize))
+    })
 }
 
 /// Sets bits `lo[0]..=hi[0]` of rows `y + S·z` for `y`, `z` in `lo..=hi`.
@@ -1692,6 +1727,26 @@ mod tests {
                 assert!(!out.mesh.is_empty());
                 assert!(out.chunks_meshed <= out.chunks_total);
             }
+        }
+    }
+
+    #[test]
+    fn kept_and_dropped_vertex_tables_give_the_same_mesh() {
+        let tree: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/data/alice-demo.asdf.json")).unwrap();
+        let c = compiled(tree);
+        for method in Method::ALL {
+            let settings = MeshSettings {
+                method,
+                resolution: 80,
+                ..MeshSettings::default()
+            };
+            let with =
+                |budget| mesh_within(&c.tape, c.bounds, &settings, &|_| {}, None, budget).unwrap();
+            let (kept, dropped) = (with(usize::MAX), with(0));
+            assert!(kept.watertight && dropped.watertight, "{method}");
+            assert_eq!(kept.mesh.triangles, dropped.mesh.triangles, "{method}");
+            assert_eq!(kept.mesh.positions, dropped.mesh.positions, "{method}");
         }
     }
 
