@@ -3,7 +3,7 @@
 //! integers), so a reader gets back exactly the `f32` that was written and no
 //! number costs a `format!` or a write call of its own.
 
-use std::io::{self, Write};
+use std::io::{self, IoSlice, Write};
 use std::ops::{Deref, DerefMut};
 
 use rayon::prelude::*;
@@ -12,8 +12,9 @@ use rayon::prelude::*;
 const BLOCK: usize = 1 << 16;
 /// Records formatted by one parallel task in [`Sink::records`].
 const BATCH: usize = 8192;
-/// Batches formatted before they are written: bounds the text held in memory
-/// (about 32 MB for vertex lines) whatever the mesh size.
+/// Most batches formatted before they are written: bounds the text held in
+/// memory (two windows, about 64 MB of vertex lines) whatever the mesh size.
+/// Windows are smaller on small pools, so writing overlaps formatting sooner.
 const WINDOW: usize = 64;
 
 /// Text being built: bytes plus number formatting. Appending never fails.
@@ -96,8 +97,9 @@ impl<'a> Sink<'a> {
 
     /// Appends `fmt(text, k, item)` for every item, in order. Big lists are
     /// formatted in parallel batches on the rayon pool (number formatting is
-    /// most of a text format's cost) and written in order, a bounded window
-    /// at a time.
+    /// most of a text format's cost), a bounded window at a time; while one
+    /// window is written (one vectored write, no copy into the write buffer),
+    /// the next is formatted into the buffers the window before used.
     pub(super) fn records<T: Sync>(
         &mut self,
         items: &[T],
@@ -112,24 +114,42 @@ impl<'a> Sink<'a> {
         }
         self.out.write_all(&self.text.buf)?;
         self.text.buf.clear();
-        for (w, window) in items.chunks(BATCH * WINDOW).enumerate() {
-            let texts: Vec<Vec<u8>> = window
-                .par_chunks(BATCH)
+        let window = BATCH * (2 * rayon::current_num_threads()).clamp(4, WINDOW);
+        let format = |first: usize, part: &[T], texts: &mut Vec<Vec<u8>>| {
+            texts.resize_with(part.len().div_ceil(BATCH), Vec::new);
+            texts
+                .par_iter_mut()
+                .zip(part.par_chunks(BATCH))
                 .enumerate()
-                .map(|(b, batch)| {
-                    let mut t = Text::with_capacity(batch.len() * 48);
-                    let first = w * BATCH * WINDOW + b * BATCH;
+                .for_each(|(b, (buf, batch))| {
+                    let mut t = Text {
+                        buf: std::mem::take(buf),
+                        floats: ryu::Buffer::new(),
+                        ints: itoa::Buffer::new(),
+                    };
+                    t.buf.clear();
+                    t.buf.reserve(batch.len() * 48);
+                    let first = first + b * BATCH;
                     for (k, item) in batch.iter().enumerate() {
                         fmt(&mut t, first + k, item);
                     }
-                    t.buf
-                })
-                .collect();
-            for t in texts {
-                self.out.write_all(&t)?;
-            }
+                    *buf = t.buf;
+                });
+        };
+        let (mut ready, mut next) = (Vec::new(), Vec::new());
+        format(0, &items[..window.min(items.len())], &mut ready);
+        for start in (window..items.len()).step_by(window) {
+            let part = &items[start..(start + window).min(items.len())];
+            // The write runs on this thread (the destination need not be
+            // `Send`); the formatting on the pool, which this thread helps
+            // while it waits if it is one of the pool's own.
+            rayon::in_place_scope(|scope| {
+                scope.spawn(|_| format(start, part, &mut next));
+                write_all_parts(self.out, &ready)
+            })?;
+            std::mem::swap(&mut ready, &mut next);
         }
-        Ok(())
+        write_all_parts(self.out, &ready)
     }
 
     /// Appends a list of vectors: `open x sep y sep z close`, with `between`
@@ -175,6 +195,26 @@ impl<'a> Sink<'a> {
     }
 }
 
+/// Writes `parts` in order with as few vectored writes as the destination
+/// takes (`BufWriter` hands writes bigger than its buffer straight through).
+fn write_all_parts(out: &mut dyn Write, parts: &[Vec<u8>]) -> io::Result<()> {
+    let mut slices: Vec<IoSlice<'_>> = parts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| IoSlice::new(p))
+        .collect();
+    let mut rest = &mut slices[..];
+    while !rest.is_empty() {
+        match out.write_vectored(rest) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut rest, n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 /// Lets binary payloads and encoders (base64, deflate) write through the same
 /// buffer; large slices go straight to the destination.
 impl Write for Sink<'_> {
@@ -192,5 +232,56 @@ impl Write for Sink<'_> {
 
     fn flush(&mut self) -> io::Result<()> {
         self.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Takes at most 1000 bytes per call, so vectored writes come back short.
+    struct Trickle(Vec<u8>);
+
+    impl Write for Trickle {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            let n = bytes.len().min(1000);
+            self.0.extend_from_slice(&bytes[..n]);
+            Ok(n)
+        }
+        fn write_vectored(&mut self, parts: &[IoSlice<'_>]) -> io::Result<usize> {
+            let mut n = 0;
+            for p in parts {
+                let take = p.len().min(1000 - n);
+                self.0.extend_from_slice(&p[..take]);
+                n += take;
+                if n == 1000 {
+                    break;
+                }
+            }
+            Ok(n)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn records_over_many_windows_come_out_in_order() {
+        let items: Vec<u32> = (0..(BATCH * WINDOW * 2 + 12_345) as u32).collect();
+        let line = |t: &mut Text, k: usize, &v: &u32| {
+            t.i(k).s(" ").f(v as f32 * 0.5).s("\n");
+        };
+        let mut expected = Text::with_capacity(0);
+        for (k, v) in items.iter().enumerate() {
+            line(&mut expected, k, v);
+        }
+        let mut out = Trickle(Vec::new());
+        let mut sink = Sink::new(&mut out);
+        sink.s("head\n");
+        sink.records(&items, line).unwrap();
+        sink.s("tail\n");
+        sink.finish().unwrap();
+        let want = [b"head\n".as_slice(), &expected.buf, b"tail\n"].concat();
+        assert!(out.0 == want, "records came out of order or short");
     }
 }
