@@ -407,6 +407,9 @@ fn assemble(outs: Vec<ChunkOut>, borders: Vec<(Vec<[u32; 3]>, usize)>, normals: 
         },
         triangles: vec![[0; 3]; triangles],
     };
+    advise_huge_pages(&mut mesh.positions);
+    advise_huge_pages(&mut mesh.normals);
+    advise_huge_pages(&mut mesh.triangles);
     let mut pos_rest = &mut mesh.positions[..];
     let mut nrm_rest = &mut mesh.normals[..];
     let mut tri_rest = &mut mesh.triangles[..];
@@ -431,6 +434,30 @@ fn assemble(outs: Vec<ChunkOut>, borders: Vec<(Vec<[u32; 3]>, usize)>, normals: 
         outer.copy_from_slice(&border);
     });
     mesh
+}
+
+/// Asks Linux to back the whole 2 MiB pages inside `v` with transparent huge
+/// pages (where THP is `madvise` or `always`). `v` must be freshly allocated
+/// and not yet written: then its pages fault in 512 at a time, and a cold
+/// process saves ~5 µs of kernel time per 4 KiB (~25 ms at 256³).
+fn advise_huge_pages<T>(v: &mut [T]) {
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 2 << 20;
+        let start = v.as_mut_ptr() as usize;
+        let end = start + std::mem::size_of_val(v);
+        let (lo, hi) = (start.next_multiple_of(HUGE), end / HUGE * HUGE);
+        if hi > lo {
+            // SAFETY: `lo..hi` lies inside `v`'s live allocation, and
+            // MADV_HUGEPAGE changes only how its pages are backed, never what
+            // they hold. A refusal (no THP) leaves ordinary pages: ignored.
+            unsafe {
+                libc::madvise(lo as *mut libc::c_void, hi - lo, libc::MADV_HUGEPAGE);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = v;
 }
 
 fn empty_output() -> MeshOutput {
