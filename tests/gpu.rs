@@ -228,36 +228,36 @@ fn chooser_follows_the_mode() {
     );
 }
 
+/// `/health` from a server started in `mode`.
+async fn health(mode: GpuMode) -> Value {
+    let app = common::spawn_app_with(Config {
+        gpu_mode: mode,
+        ..Config::default()
+    })
+    .await;
+    app.get("/health").await.json().await.unwrap()
+}
+
 #[tokio::test]
 async fn health_reports_the_adapter_and_the_mode() {
     if gpu_or_skip("health_reports_the_adapter_and_the_mode").is_none() {
         return;
     }
-    let app = common::spawn_app_with(Config {
-        gpu_mode: GpuMode::Require,
-        ..Config::default()
-    })
-    .await;
-    let body: Value = app.get("/health").await.json().await.unwrap();
-    assert_eq!(body["gpu"]["mode"], "require");
-    let adapter = &body["gpu"]["adapter"];
-    assert!(adapter["name"].is_string(), "{body}");
-    assert!(adapter["backend"].is_string(), "{body}");
-    assert!(adapter["device_type"].is_string(), "{body}");
+    let gpu = health(GpuMode::Require).await["gpu"].clone();
+    assert_eq!(gpu["mode"], "require");
+    let adapter = &gpu["adapter"];
+    assert!(adapter["name"].is_string(), "{gpu}");
+    assert!(adapter["backend"].is_string(), "{gpu}");
+    assert!(adapter["device_type"].is_string(), "{gpu}");
 
     // `auto` reports only a hardware adapter, the only kind it uses: none
     // where the machine has just a software rasteriser.
-    let app = common::spawn_app_with(Config {
-        gpu_mode: GpuMode::Auto,
-        ..Config::default()
-    })
-    .await;
-    let body: Value = app.get("/health").await.json().await.unwrap();
-    assert_eq!(body["gpu"]["mode"], "auto");
-    let adapter = &body["gpu"]["adapter"];
+    let gpu = health(GpuMode::Auto).await["gpu"].clone();
+    assert_eq!(gpu["mode"], "auto");
+    let adapter = &gpu["adapter"];
     assert!(
         adapter == "none" || adapter["device_type"] != "cpu",
-        "auto reported a software adapter: {body}"
+        "auto reported a software adapter: {gpu}"
     );
 }
 
@@ -296,12 +296,7 @@ fn big_jobs_split_into_dispatches() {
 
 #[tokio::test]
 async fn off_opens_nothing_and_health_says_none() {
-    let app = common::spawn_app_with(Config {
-        gpu_mode: GpuMode::Off,
-        ..Config::default()
-    })
-    .await;
-    let body: Value = app.get("/health").await.json().await.unwrap();
+    let body = health(GpuMode::Off).await;
     assert_eq!(body["gpu"], json!({"mode": "off", "adapter": "none"}));
     assert!(body["features"].as_array().unwrap().contains(&json!("gpu")));
 }
