@@ -52,10 +52,6 @@ pub const BLOCK: usize = 8;
 const S: usize = CHUNK + 1;
 /// Points per SIMD evaluation block.
 const LANES: usize = 256;
-/// Up to this many bytes of dense per-chunk vertex tables are kept through the
-/// second pass (22 MB at the demo's 256³): its lookups are then direct. Above it
-/// (1024³ would hold ~0.4 GB) only the border entries are kept.
-const KEEP_TABLES_BYTES: usize = 64 << 20;
 /// Marker of "no vertex" in the per-chunk vertex tables.
 const NONE: u16 = u16::MAX;
 /// Chunks per [`BulkSampler`] call: about 5 M samples (60 MB of positions), so
@@ -244,26 +240,6 @@ pub fn mesh_with(
     progress: &(dyn Fn(Progress) + Sync),
     sampler: Option<&dyn BulkSampler>,
 ) -> Result<MeshOutput, MeshError> {
-    mesh_within(
-        tape,
-        shape_bounds,
-        settings,
-        progress,
-        sampler,
-        KEEP_TABLES_BYTES,
-    )
-}
-
-/// [`mesh_with`], keeping the dense vertex tables when they fit in `table_budget`
-/// bytes (the tests mesh with both choices).
-fn mesh_within(
-    tape: &Tape,
-    shape_bounds: Option<Aabb>,
-    settings: &MeshSettings,
-    progress: &(dyn Fn(Progress) + Sync),
-    sampler: Option<&dyn BulkSampler>,
-    table_budget: usize,
-) -> Result<MeshOutput, MeshError> {
     if settings.resolution == 0 {
         return Err(MeshError::BadResolution);
     }
@@ -298,16 +274,11 @@ fn mesh_within(
     progress(Progress { done: 0, total });
 
     let level = Level::resolve(settings.simd);
-    let table_bytes = match settings.method {
-        Method::MarchingCubes => 3 * CHUNK * CHUNK * CHUNK * 2,
-        Method::SurfaceNets | Method::DualContouring => CHUNK * CHUNK * CHUNK * 3,
-    };
     let ctx = Ctx {
         grid,
         chunks,
         method: settings.method,
         level,
-        keep_tables: leaves.len() * table_bytes <= table_budget,
     };
     let first = |s: &mut Scratch, leaf: &Leaf, pre: Option<&[f32]>| {
         let out = ctx.first_pass(leaf, pre, settings.normals, s);
@@ -648,10 +619,6 @@ struct Ctx {
     chunks: [usize; 3],
     method: Method,
     level: Level,
-    /// Whether chunks keep their dense vertex tables for the second pass
-    /// (direct lookups) instead of only their sorted border entries (binary
-    /// searches); see [`KEEP_TABLES_BYTES`].
-    keep_tables: bool,
 }
 
 impl Ctx {
@@ -758,9 +725,7 @@ impl Ctx {
         }
         s.values = values_buf;
         (out.inner_faces, out.missing) = self.faces(leaf, &out, None);
-        if !self.keep_tables {
-            out.drop_tables();
-        }
+        out.drop_tables();
         out
     }
 
@@ -1754,26 +1719,6 @@ mod tests {
                 assert!(!out.mesh.is_empty());
                 assert!(out.chunks_meshed <= out.chunks_total);
             }
-        }
-    }
-
-    #[test]
-    fn kept_and_dropped_vertex_tables_give_the_same_mesh() {
-        let tree: serde_json::Value =
-            serde_json::from_str(include_str!("../../tests/data/alice-demo.asdf.json")).unwrap();
-        let c = compiled(tree);
-        for method in Method::ALL {
-            let settings = MeshSettings {
-                method,
-                resolution: 80,
-                ..MeshSettings::default()
-            };
-            let with =
-                |budget| mesh_within(&c.tape, c.bounds, &settings, &|_| {}, None, budget).unwrap();
-            let (kept, dropped) = (with(usize::MAX), with(0));
-            assert!(kept.watertight && dropped.watertight, "{method}");
-            assert_eq!(kept.mesh.triangles, dropped.mesh.triangles, "{method}");
-            assert_eq!(kept.mesh.positions, dropped.mesh.positions, "{method}");
         }
     }
 
