@@ -13,7 +13,7 @@ const BLOCK: usize = 1 << 16;
 /// Records formatted by one parallel task in [`Sink::records`].
 const BATCH: usize = 8192;
 /// Most batches formatted before they are written: bounds the text held in
-/// memory (two windows, about 64 MB of vertex lines) whatever the mesh size.
+/// memory (two windows, about 40 MB of vertex lines) whatever the mesh size.
 /// Windows are smaller on small pools, so writing overlaps formatting sooner.
 const WINDOW: usize = 64;
 

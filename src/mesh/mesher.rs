@@ -409,8 +409,8 @@ fn assemble(outs: Vec<ChunkOut>, borders: Vec<(Vec<[u32; 3]>, usize)>, normals: 
 
 /// Asks Linux to back the whole 2 MiB pages inside `v` with transparent huge
 /// pages (where THP is `madvise` or `always`). `v` must be freshly allocated
-/// and not yet written: then its pages fault in 512 at a time, and a cold
-/// process saves ~5 µs of kernel time per 4 KiB (~25 ms at 256³).
+/// and not yet written: then its pages fault in 512 at a time (a cold 256³
+/// CLI run: 3.2 k fewer page faults, ~8 % less CPU time).
 fn advise_huge_pages<T>(v: &mut [T]) {
     #[cfg(target_os = "linux")]
     {
