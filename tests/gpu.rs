@@ -390,7 +390,7 @@ fn meshes_sampled_on_the_gpu_are_closed() {
             resolution: 64,
             ..MeshSettings::default()
         };
-        assert!(gpu::mesh_sampler(GpuMode::Require, &c, 64).is_some());
+        assert!(gpu::mesh_sampler(GpuMode::Require, &c).is_some());
         let on_gpu = gpu::mesh(GpuMode::Require, &c, &settings, &|_| {}).unwrap();
         let cpu = mesh(&c.tape, c.bounds, &settings, &|_| {}).unwrap();
         let t = topology(&on_gpu.mesh);
@@ -404,9 +404,9 @@ fn meshes_sampled_on_the_gpu_are_closed() {
         // The GPU evaluated every corner of the surviving chunks.
         assert!(on_gpu.samples > cpu.samples, "{method}");
     }
-    // `auto` keeps small meshes (and software adapters) on the CPU.
-    assert!(gpu::mesh_sampler(GpuMode::Auto, &c, 64).is_none());
-    assert!(gpu::mesh_sampler(GpuMode::Off, &c, 1024).is_none());
+    // `auto` meshes on the CPU, which outran an H200's sampler (see `mesh_sampler`).
+    assert!(gpu::mesh_sampler(GpuMode::Auto, &c).is_none());
+    assert!(gpu::mesh_sampler(GpuMode::Off, &c).is_none());
 }
 
 #[tokio::test]
