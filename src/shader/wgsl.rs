@@ -151,6 +151,13 @@ fn sdf_function(out: &mut String, graph: &Graph, slots: &Slots) {
         // WGSL has no literal for these; a private variable is not folded.
         out.push_str("var<private> aim_zero: f32 = 0.0;\n\n");
     }
+    let needs_mod = ops
+        .iter()
+        .enumerate()
+        .any(|(i, op)| live[i] && matches!(op, Op::Binary(Binary::Mod, ..)));
+    if needs_mod {
+        out.push_str(AIM_MOD);
+    }
     out.push_str("fn sdf(p: vec3<f32>) -> f32 {\n");
     if ops.is_empty() {
         out.push_str("    return 3.4028235e38f;\n}\n");
@@ -247,10 +254,21 @@ fn binary(b: Binary, a: &str, c: &str) -> String {
         Binary::Min => format!("min({a}, {c})"),
         Binary::Max => format!("max({a}, {c})"),
         Binary::Atan2 => format!("atan2({a}, {c})"),
-        Binary::Mod => format!("({a} - {c} * floor({a} / {c}))"),
+        Binary::Mod => format!("aim_mod({a}, {c})"),
         Binary::Lt => format!("select(0.0f, 1.0f, {a} < {c})"),
     }
 }
+
+/// `a - c floor(a / c)`, as the CPU computes it, brought back into `[0, c)`
+/// (`(c, 0]` for a negative `c`) when it lands outside: WGSL lets `a / c` be
+/// 2.5 ULP off, so `floor` can fall on the other side of a wrap (on an H200,
+/// `a == c` gave `a` instead of 0).
+const AIM_MOD: &str = "fn aim_mod(a: f32, c: f32) -> f32 {
+    let m = a - c * floor(a / c);
+    return select(select(m, m + c, m * c < 0.0f), m - c, abs(m) >= abs(c));
+}
+
+";
 
 const SDF_PROBE: &str = r#"
 // Example use (GLSL and SPIR-V need an entry point; drop it when pasting):
