@@ -20,8 +20,9 @@ pub const VALUE_NOISE_LIPSCHITZ: f32 = 3.0 * 1.732_050_8;
 
 /// Smooth 3-D value noise in [-1, 1]: hashes of the integer lattice corners
 /// around `p`, blended with smoothstep weights. The hash uses only `+ * floor`,
-/// so every evaluator (scalar, SIMD, shader) computes the same bits; `seed`
-/// shifts the hash sequence. Lipschitz constant at most
+/// so the CPU evaluators (scalar, SIMD) and an IEEE shader (llvmpipe) compute
+/// the same bits; an H200's shader did not at some lattice corners (README,
+/// GPU evaluation). `seed` shifts the hash sequence. Lipschitz constant at most
 /// [`VALUE_NOISE_LIPSCHITZ`]. About 90 graph operations.
 pub fn value_noise<'a>(p: V3<'a>, seed: u32) -> E<'a> {
     let cell = p.map(E::floor);
