@@ -367,8 +367,8 @@ impl crate::mesh::BulkSampler for MeshSampler {
 /// the device.
 ///
 /// `auto` meshes on the CPU whatever the adapter: on an H200 beside 16 cores
-/// the GPU sampler took 103–118 ms for the demo tree at 256³ and 1.9–2.1 s at
-/// 1024³, the CPU mesher 13 ms and 0.15 s. The CPU evaluates only the samples
+/// the GPU sampler took 111–118 ms (medians) for the demo tree at 256³ and
+/// 2.0–2.1 s at 1024³, the CPU mesher 13 ms and 0.15 s. The CPU evaluates only the samples
 /// of 8³ blocks that may hold surface (5.5 M at 256³), the sampler every corner
 /// of every surviving chunk (9.2 M), which also cross the bus both ways.
 #[cfg(feature = "gpu")]
