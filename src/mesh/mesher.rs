@@ -369,21 +369,16 @@ fn assemble(outs: Vec<ChunkOut>, borders: Vec<(Vec<[u32; 3]>, usize)>, normals: 
         .zip(&borders)
         .map(|(o, b)| o.inner_faces.len() + b.0.len())
         .sum();
-    let mut mesh = Mesh {
-        positions: vec![[0.0; 3]; vertices],
-        normals: if normals {
-            vec![[0.0; 3]; vertices]
-        } else {
-            Vec::new()
-        },
-        triangles: vec![[0; 3]; triangles],
-    };
-    advise_huge_pages(&mut mesh.positions);
-    advise_huge_pages(&mut mesh.normals);
-    advise_huge_pages(&mut mesh.triangles);
-    let mut pos_rest = &mut mesh.positions[..];
-    let mut nrm_rest = &mut mesh.normals[..];
-    let mut tri_rest = &mut mesh.triangles[..];
+    // Uninitialised, not zero-filled: every element is written once below.
+    let mut positions = Vec::with_capacity(vertices);
+    let mut normal_buf = Vec::with_capacity(if normals { vertices } else { 0 });
+    let mut faces = Vec::with_capacity(triangles);
+    let mut pos_rest = &mut positions.spare_capacity_mut()[..vertices];
+    let mut nrm_rest = &mut normal_buf.spare_capacity_mut()[..if normals { vertices } else { 0 }];
+    let mut tri_rest = &mut faces.spare_capacity_mut()[..triangles];
+    advise_huge_pages(pos_rest);
+    advise_huge_pages(nrm_rest);
+    advise_huge_pages(tri_rest);
     let mut jobs = Vec::with_capacity(outs.len());
     // Each job owns its chunk, which is freed as soon as it is copied.
     for (o, b) in outs.into_iter().zip(borders) {
@@ -395,16 +390,38 @@ fn assemble(outs: Vec<ChunkOut>, borders: Vec<(Vec<[u32; 3]>, usize)>, normals: 
         tri_rest = rest;
         jobs.push((o, b.0, p, n, t));
     }
+    debug_assert!(pos_rest.is_empty() && nrm_rest.is_empty() && tri_rest.is_empty());
     jobs.into_par_iter().for_each(|(o, border, p, n, t)| {
-        p.copy_from_slice(&o.positions);
-        n.copy_from_slice(&o.normals[..n.len()]);
+        write_copies(p, &o.positions);
+        write_copies(n, &o.normals);
         let (inner, outer) = t.split_at_mut(o.inner_faces.len());
         for (dst, src) in inner.iter_mut().zip(&o.inner_faces) {
-            *dst = src.map(|v| v + o.first_vertex);
+            dst.write(src.map(|v| v + o.first_vertex));
         }
-        outer.copy_from_slice(&border);
+        write_copies(outer, &border);
     });
-    mesh
+    // SAFETY: the jobs' slices tile the first `vertices` (or `triangles`)
+    // elements of each buffer exactly (the sums above are of the same
+    // lengths), and every job wrote the whole of each of its slices.
+    unsafe {
+        positions.set_len(vertices);
+        normal_buf.set_len(if normals { vertices } else { 0 });
+        faces.set_len(triangles);
+    }
+    Mesh {
+        positions,
+        normals: normal_buf,
+        triangles: faces,
+    }
+}
+
+/// Fills `dst` from the start of `src` (`write_copy_of_slice`, which needs
+/// Rust 1.93). `assemble`'s `set_len` relies on every element being written.
+fn write_copies<T: Copy>(dst: &mut [std::mem::MaybeUninit<T>], src: &[T]) {
+    assert!(src.len() >= dst.len(), "a chunk is shorter than its slice");
+    for (d, s) in dst.iter_mut().zip(src) {
+        d.write(*s);
+    }
 }
 
 /// Asks Linux to back the whole 2 MiB pages inside `v` with transparent huge
@@ -548,6 +565,10 @@ struct Scratch {
     out: Vec<f32>,
     /// Points of the gradient stencils.
     stencil: [Vec<f32>; 3],
+    /// The dense tables of the chunk in hand (see [`ChunkOut::table`]), lent
+    /// to each chunk in turn rather than allocated per chunk.
+    table: Vec<u16>,
+    cases: Vec<u8>,
 }
 
 /// What the first pass leaves for the second.
@@ -563,10 +584,15 @@ struct ChunkOut {
     table: Vec<u16>,
     /// Dual methods: the corner-sign case of each surface cell.
     cases: Vec<u8>,
-    /// After the first pass the dense tables are dropped (they are most of a
-    /// chunk's memory); the second pass only needs the entries of cells (or
-    /// edges) on the chunk's six faces: `(table index, vertex, case)`, sorted.
-    border: Vec<(u16, u16, u8)>,
+    /// After the first pass the dense tables go back to the thread's scratch
+    /// (they are most of a chunk's memory); the second pass only needs the
+    /// entries of cells (or edges) on the chunk's six faces: `(table index,
+    /// vertex, case)`, sorted, then with the vertex's position: the second
+    /// pass reads the neighbours' entries, and one cache line beats three.
+    border: Vec<BorderEntry>,
+    /// Per word of 64 table indices: which have a border entry (bit `k % 64`)
+    /// and how many entries precede the word. Finds an entry in O(1).
+    border_index: Vec<(u64, u32)>,
     positions: Vec<[f32; 3]>,
     normals: Vec<[f32; 3]>,
     first_vertex: u32,
@@ -578,32 +604,87 @@ struct ChunkOut {
 }
 
 impl ChunkOut {
-    /// Table entry `k` (vertex, case), from the dense table while it exists,
-    /// else from the border entries.
-    fn entry(&self, k: usize) -> Option<(u16, u8)> {
+    /// Table entry `k` (vertex, case) with the vertex's position, from the
+    /// dense table while it exists, else from the border entries.
+    fn entry(&self, k: usize) -> Option<(u16, u8, [f32; 3])> {
         if !self.table.is_empty() {
             let v = *self.table.get(k)?;
-            return (v != NONE).then(|| (v, self.cases.get(k).copied().unwrap_or(0)));
+            if v == NONE {
+                return None;
+            }
+            let case = self.cases.get(k).copied().unwrap_or(0);
+            return Some((v, case, *self.positions.get(usize::from(v))?));
         }
-        let i = self
-            .border
-            .binary_search_by_key(&(k as u16), |e| e.0)
-            .ok()?;
-        let (_, v, case) = self.border[i];
-        Some((v, case))
+        let (bits, before) = *self.border_index.get(k / 64)?;
+        let bit = k % 64;
+        if bits >> bit & 1 == 0 {
+            return None;
+        }
+        let i = before as usize + (bits & ((1 << bit) - 1)).count_ones() as usize;
+        let e = self.border.get(i)?;
+        Some((e.vertex, e.case, e.position))
     }
 
-    /// Drops the dense tables once the first pass is done: only `border` is
-    /// looked up after that.
-    fn drop_tables(&mut self) {
-        self.border.sort_unstable_by_key(|e| e.0);
-        self.table = Vec::new();
-        self.cases = Vec::new();
+    /// Vertex `v + extra` (`extra`: a cell's piece after its first) and its
+    /// position, given `entry`'s result for the cell.
+    fn piece(&self, (v, _, position): (u16, u8, [f32; 3]), extra: u16) -> Option<(u16, [f32; 3])> {
+        if extra == 0 {
+            return Some((v, position));
+        }
+        let v = v + extra;
+        Some((v, *self.positions.get(usize::from(v))?))
+    }
+
+    /// Indexes the border entries and hands the dense tables back to `s` once
+    /// the first pass is done: only `border` is looked up after that.
+    fn drop_tables(&mut self, s: &mut Scratch) {
+        self.border.sort_unstable_by_key(|e| e.key);
+        self.border_index = vec![(0, 0); self.table.len().div_ceil(64)];
+        for e in &mut self.border {
+            e.position = self.positions[usize::from(e.vertex)];
+            self.border_index[usize::from(e.key) / 64].0 |= 1 << (e.key % 64);
+        }
+        let mut before = 0u32;
+        for (bits, at) in &mut self.border_index {
+            *at = before;
+            before += bits.count_ones();
+        }
+        s.table = std::mem::take(&mut self.table);
+        s.cases = std::mem::take(&mut self.cases);
     }
 
     fn inside(&self, p: [usize; 3]) -> bool {
         self.rows[p[1] + S * p[2]] >> p[0] & 1 == 1
     }
+}
+
+/// A table entry on a chunk's faces, kept for the second pass.
+#[derive(Clone, Copy)]
+struct BorderEntry {
+    key: u16,
+    vertex: u16,
+    case: u8,
+    /// Filled in once the chunk's vertices are placed.
+    position: [f32; 3],
+}
+
+impl BorderEntry {
+    fn new(key: usize, vertex: u16, case: u8) -> Self {
+        BorderEntry {
+            key: key as u16,
+            vertex,
+            case,
+            position: [0.0; 3],
+        }
+    }
+}
+
+/// `buf`'s allocation, refilled with `n` copies of `fill`.
+fn lend<T: Copy>(buf: &mut Vec<T>, n: usize, fill: T) -> Vec<T> {
+    let mut v = std::mem::take(buf);
+    v.clear();
+    v.resize(n, fill);
+    v
 }
 
 fn sample_index(x: usize, y: usize, z: usize) -> usize {
@@ -659,8 +740,8 @@ impl Ctx {
             Method::SurfaceNets | Method::DualContouring => {
                 // One vertex per surface piece of each cell; the table points at
                 // the cell's first piece, `cases` says which edge is in which piece.
-                out.table = vec![NONE; CHUNK * CHUNK * CHUNK];
-                out.cases = vec![0; CHUNK * CHUNK * CHUNK];
+                out.table = lend(&mut s.table, CHUNK * CHUNK * CHUNK, NONE);
+                out.cases = lend(&mut s.cases, CHUNK * CHUNK * CHUNK, 0);
                 let cases = cube::cases();
                 let mut pieces: Vec<Piece> = Vec::new();
                 let mut positions = Vec::new();
@@ -673,14 +754,14 @@ impl Ctx {
                     out.table[ci] = first;
                     out.cases[ci] = case as u8;
                     if on_face(size, c) {
-                        out.border.push((ci as u16, first, case as u8));
+                        out.border.push(BorderEntry::new(ci, first, case as u8));
                     }
                     let info = &cases[case];
                     if nets {
-                        let corners = corner_values(values, c);
+                        let t = edge_crossings(&corner_values(values, c));
                         let o = [0, 1, 2].map(|a| self.grid.coord(a, base[a] + c[a]));
                         for &mask in &info.patch_edges[..usize::from(info.patches)] {
-                            let m = mean_crossing(&corners, mask);
+                            let m = mean_crossing(&t, mask);
                             positions.push([0, 1, 2].map(|a| o[a] + h * m[a]));
                         }
                     } else {
@@ -700,7 +781,7 @@ impl Ctx {
                 };
             }
             Method::MarchingCubes => {
-                out.table = vec![NONE; 3 * CHUNK * CHUNK * CHUNK];
+                out.table = lend(&mut s.table, 3 * CHUNK * CHUNK * CHUNK, NONE);
                 for_each_owned_crossing(&out.rows, out.size, |axis, p| {
                     let q = step(p, axis);
                     let (va, vb) = (
@@ -714,7 +795,8 @@ impl Ctx {
                     let k = axis + 3 * cell_index(p[0], p[1], p[2]);
                     out.table[k] = out.positions.len() as u16;
                     if on_face(size, p) {
-                        out.border.push((k as u16, out.positions.len() as u16, 0));
+                        out.border
+                            .push(BorderEntry::new(k, out.positions.len() as u16, 0));
                     }
                     out.positions.push(pos);
                 });
@@ -725,7 +807,7 @@ impl Ctx {
         }
         s.values = values_buf;
         (out.inner_faces, out.missing) = self.faces(leaf, &out, None);
-        out.drop_tables();
+        out.drop_tables(s);
         out
     }
 
@@ -989,10 +1071,18 @@ impl Ctx {
         let mut bz = [0.0f32; LANES];
         for start in (0..n).step_by(LANES) {
             let m = LANES.min(n - start);
-            bx[..m].copy_from_slice(&xs[start..start + m]);
-            by[..m].copy_from_slice(&ys[start..start + m]);
-            bz[..m].copy_from_slice(&zs[start..start + m]);
-            self.level.run_block::<LANES>(tape, regs, &bx, &by, &bz);
+            let range = start..start + m;
+            let (x, y, z) = (&xs[range.clone()], &ys[range.clone()], &zs[range]);
+            match (x.try_into(), y.try_into(), z.try_into()) {
+                (Ok(x), Ok(y), Ok(z)) => self.level.run_block::<LANES>(tape, regs, x, y, z),
+                _ => {
+                    // The tail: copied into full-width blocks.
+                    bx[..m].copy_from_slice(x);
+                    by[..m].copy_from_slice(y);
+                    bz[..m].copy_from_slice(z);
+                    self.level.run_block::<LANES>(tape, regs, &bx, &by, &bz);
+                }
+            }
             out[start..start + m].copy_from_slice(&regs[tape.output() as usize][..m]);
         }
     }
@@ -1005,14 +1095,16 @@ impl Ctx {
         let d = 0.05 * self.grid.h;
         // Own buffers: `xs`/`ys`/`zs` keep their full size for sampling.
         let [gx, gy, gz] = &mut s.stencil;
-        gx.clear();
-        gy.clear();
-        gz.clear();
-        for p in points {
-            for k in &K {
-                gx.push(p[0] + d * k[0]);
-                gy.push(p[1] + d * k[1]);
-                gz.push(p[2] + d * k[2]);
+        for buf in [&mut *gx, &mut *gy, &mut *gz] {
+            buf.clear();
+            buf.resize(4 * points.len(), 0.0);
+        }
+        // Written by index: pushes here cost more than the arithmetic.
+        for (i, p) in points.iter().enumerate() {
+            for (j, k) in K.iter().enumerate() {
+                gx[4 * i + j] = p[0] + d * k[0];
+                gy[4 * i + j] = p[1] + d * k[1];
+                gz[4 * i + j] = p[2] + d * k[2];
             }
         }
         let mut out = std::mem::take(&mut s.out);
@@ -1126,9 +1218,8 @@ impl Ctx {
         };
         // Entry `k` of a chunk's table, plus `extra`, as a vertex number and position.
         let vertex = |(o, first, _): (&ChunkOut, u32, [usize; 3]), k: usize, extra: u16| {
-            let (v, _) = o.entry(k)?;
-            let v = usize::from(v + extra);
-            Some((first + v as u32, *o.positions.get(v)?))
+            let (v, position) = o.piece(o.entry(k)?, extra)?;
+            Some((first + u32::from(v), position))
         };
         let mut missing = 0usize;
         match self.method {
@@ -1145,14 +1236,14 @@ impl Ctx {
                         let mut l = p.map(|v| v as isize);
                         l[b] += db;
                         l[c] += dc;
-                        let at = locate(l)?;
-                        let k = cell_index(at.2[0], at.2[1], at.2[2]);
-                        let (_, case) = at.0.entry(k)?;
-                        let patch = cases[usize::from(case)].edge_patch[e];
+                        let (o, first, q) = locate(l)?;
+                        let entry = o.entry(cell_index(q[0], q[1], q[2]))?;
+                        let patch = cases[usize::from(entry.1)].edge_patch[e];
                         if patch == cube::NO_PATCH {
                             return None;
                         }
-                        vertex(at, k, u16::from(patch))
+                        let (v, position) = o.piece(entry, u16::from(patch))?;
+                        Some((first + u32::from(v), position))
                     };
                     let (Some((qa, pa)), Some((qb, pb)), Some((qc, pc)), Some((qd, pd))) =
                         (cell(-1, -1), cell(0, -1), cell(0, 0), cell(-1, 0))
@@ -1428,21 +1519,44 @@ fn corner_values(values: &[f32], c: [usize; 3]) -> [f32; 8] {
     O.map(|o| values[i + o])
 }
 
+/// The crossing fraction ([`crossing`]) of each of a cell's 12 edges, from its
+/// corner values; meaningless on edges whose ends have the same sign.
+fn edge_crossings(corners: &[f32; 8]) -> [f32; 12] {
+    // All twelve at once, in straight-line code the compiler turns into three
+    // 4-wide divisions (one per axis) instead of a division per crossed edge
+    // chained through a loop: this was the costliest loop of surface nets.
+    // Unlike `crossing`, no `a == b` case: on a crossed edge the signs differ.
+    let lo: [f32; 12] = std::array::from_fn(|e| corners[cube::EDGE_CORNERS[e].0]);
+    let hi: [f32; 12] = std::array::from_fn(|e| corners[cube::EDGE_CORNERS[e].1]);
+    let mut t = [0.0f32; 12];
+    for e in 0..12 {
+        let v = lo[e] / (lo[e] - hi[e]);
+        let v = if v < 1.0 / 1024.0 { 1.0 / 1024.0 } else { v };
+        let v = if v > 1.0 - 1.0 / 1024.0 {
+            1.0 - 1.0 / 1024.0
+        } else {
+            v
+        };
+        // NaN (from infinite values) fails both comparisons: the middle.
+        t[e] = if v.is_nan() { 0.5 } else { v };
+    }
+    t
+}
+
 /// Surface nets: the mean of the crossings on the edges in `mask`, in cell units
-/// from the cell's low corner.
-fn mean_crossing(corners: &[f32; 8], mask: u16) -> [f32; 3] {
+/// from the cell's low corner, given the cell's [`edge_crossings`].
+fn mean_crossing(t: &[f32; 12], mask: u16) -> [f32; 3] {
     let mut sum = [0.0f32; 3];
-    let mut bits = mask;
-    while bits != 0 {
-        let e = bits.trailing_zeros() as usize;
-        bits &= bits - 1;
-        let (c0, c1) = cube::EDGE_CORNERS[e];
-        let t = crossing(corners[c0], corners[c1]);
-        let o = CORNERS[c0];
-        for a in 0..3 {
-            sum[a] += o[a] as f32;
+    for a in 0..3 {
+        // Edge 4·a + k runs along axis a, offset by bit 0 of k on axis a + 1
+        // and by bit 1 of k on axis a + 2 (see `cube`).
+        let group = u32::from(mask >> (4 * a)) & 0b1111;
+        for k in 0..4 {
+            let on = (group >> k & 1) as f32;
+            sum[a] += on * t[4 * a + k];
         }
-        sum[cube::edge_axis(e)] += t;
+        sum[(a + 1) % 3] += (group & 0b1010).count_ones() as f32;
+        sum[(a + 2) % 3] += (group & 0b1100).count_ones() as f32;
     }
     let n = mask.count_ones().max(1) as f32;
     sum.map(|v| v / n)
