@@ -569,6 +569,9 @@ struct Scratch {
     /// to each chunk in turn rather than allocated per chunk.
     table: Vec<u16>,
     cases: Vec<u8>,
+    /// The chunk's table entries on its faces as found: `(table index,
+    /// vertex, case)`; [`ChunkOut::drop_tables`] keeps them compactly.
+    border: Vec<(u16, u16, u8)>,
 }
 
 /// What the first pass leaves for the second.
@@ -586,9 +589,9 @@ struct ChunkOut {
     cases: Vec<u8>,
     /// After the first pass the dense tables go back to the thread's scratch
     /// (they are most of a chunk's memory); the second pass only needs the
-    /// entries of cells (or edges) on the chunk's six faces: `(table index,
-    /// vertex, case)`, sorted, then with the vertex's position: the second
-    /// pass reads the neighbours' entries, and one cache line beats three.
+    /// entries of cells (or edges) on the chunk's six faces, in table order,
+    /// with the vertex's position: the second pass reads the neighbours'
+    /// entries, and one cache line beats three.
     border: Vec<BorderEntry>,
     /// Per word of 64 table indices: which have a border entry (bit `k % 64`)
     /// and how many entries precede the word. Finds an entry in O(1).
@@ -638,12 +641,21 @@ impl ChunkOut {
     /// Indexes the border entries and hands the dense tables back to `s` once
     /// the first pass is done: only `border` is looked up after that.
     fn drop_tables(&mut self, s: &mut Scratch) {
-        self.border.sort_unstable_by_key(|e| e.key);
+        s.border.sort_unstable_by_key(|e| e.0);
         self.border_index = vec![(0, 0); self.table.len().div_ceil(64)];
-        for e in &mut self.border {
-            e.position = self.positions[usize::from(e.vertex)];
-            self.border_index[usize::from(e.key) / 64].0 |= 1 << (e.key % 64);
+        for &(k, _, _) in &s.border {
+            self.border_index[usize::from(k) / 64].0 |= 1 << (k % 64);
         }
+        // Exactly sized: a chunk's border entries live until the mesh is done.
+        self.border = s
+            .border
+            .drain(..)
+            .map(|(_, vertex, case)| BorderEntry {
+                vertex,
+                case,
+                position: self.positions[usize::from(vertex)],
+            })
+            .collect();
         let mut before = 0u32;
         for (bits, at) in &mut self.border_index {
             *at = before;
@@ -661,22 +673,9 @@ impl ChunkOut {
 /// A table entry on a chunk's faces, kept for the second pass.
 #[derive(Clone, Copy)]
 struct BorderEntry {
-    key: u16,
     vertex: u16,
     case: u8,
-    /// Filled in once the chunk's vertices are placed.
     position: [f32; 3],
-}
-
-impl BorderEntry {
-    fn new(key: usize, vertex: u16, case: u8) -> Self {
-        BorderEntry {
-            key: key as u16,
-            vertex,
-            case,
-            position: [0.0; 3],
-        }
-    }
 }
 
 /// `buf`'s allocation, refilled with `n` copies of `fill`.
@@ -754,7 +753,7 @@ impl Ctx {
                     out.table[ci] = first;
                     out.cases[ci] = case as u8;
                     if on_face(size, c) {
-                        out.border.push(BorderEntry::new(ci, first, case as u8));
+                        s.border.push((ci as u16, first, case as u8));
                     }
                     let info = &cases[case];
                     if nets {
@@ -795,8 +794,7 @@ impl Ctx {
                     let k = axis + 3 * cell_index(p[0], p[1], p[2]);
                     out.table[k] = out.positions.len() as u16;
                     if on_face(size, p) {
-                        out.border
-                            .push(BorderEntry::new(k, out.positions.len() as u16, 0));
+                        s.border.push((k as u16, out.positions.len() as u16, 0));
                     }
                     out.positions.push(pos);
                 });
