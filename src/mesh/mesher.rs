@@ -572,6 +572,10 @@ struct Scratch {
     /// The chunk's table entries on its faces as found: `(table index,
     /// vertex, case)`; [`ChunkOut::drop_tables`] keeps them compactly.
     border: Vec<(u16, u16, u8)>,
+    /// Surface nets' vertices of the chunk in hand, copied out exactly sized.
+    positions: Vec<[f32; 3]>,
+    /// Sign bits of the evaluated samples (bit `i % 64` of word `i / 64`).
+    negative: Vec<u64>,
 }
 
 /// What the first pass leaves for the second.
@@ -743,7 +747,8 @@ impl Ctx {
                 out.cases = lend(&mut s.cases, CHUNK * CHUNK * CHUNK, 0);
                 let cases = cube::cases();
                 let mut pieces: Vec<Piece> = Vec::new();
-                let mut positions = Vec::new();
+                let mut positions = std::mem::take(&mut s.positions);
+                positions.clear();
                 let nets = self.method == Method::SurfaceNets;
                 let h = self.grid.h;
                 for_each_surface_cell(&out.rows, out.size, |c| {
@@ -774,7 +779,10 @@ impl Ctx {
                     }
                 });
                 out.positions = if nets {
-                    positions
+                    // Exactly sized, from a buffer that has stopped growing.
+                    let exact = positions.to_vec();
+                    s.positions = positions;
+                    exact
                 } else {
                     self.dual_contour(tape, base, &pieces, values, s)
                 };
@@ -953,20 +961,19 @@ impl Ctx {
             &mut out,
             &mut s.regs,
         );
-        // Scatter in the gather's order (row by row, bit by bit), so no index
-        // needs dividing back into a row and a column.
+        // The signs first, 64 at a time (a loop the compiler vectorises),
+        // then scatter in the gather's order (row by row, run by run), so no
+        // index needs dividing back into a row and a column.
+        sign_bits(&out, &mut s.negative);
         let mut k = 0;
         for z in 0..=size[2] {
             for y in 0..=size[1] {
                 let r = y + S * z;
                 let mut inside = 0u32;
                 for (x, len) in runs(s.wanted[r]) {
-                    let got = &out[k..k + len];
+                    s.values[r * S + x..r * S + x + len].copy_from_slice(&out[k..k + len]);
+                    inside |= bit_run(&s.negative, k, len) << x;
                     k += len;
-                    s.values[r * S + x..r * S + x + len].copy_from_slice(got);
-                    for (i, v) in got.iter().enumerate() {
-                        inside |= u32::from(*v < 0.0) << (x + i);
-                    }
                 }
                 rows[r] |= inside;
             }
@@ -1352,6 +1359,33 @@ struct Border<'a> {
 /// `size` cells (the table entries neighbours and the second pass look up).
 fn on_face(size: [usize; 3], c: [usize; 3]) -> bool {
     (0..3).any(|a| c[a] == 0 || c[a] + 1 >= size[a])
+}
+
+/// Bit `i % 64` of word `i / 64` of `bits` set when `values[i] < 0`.
+fn sign_bits(values: &[f32], bits: &mut Vec<u64>) {
+    bits.clear();
+    let whole = values.chunks_exact(64);
+    let tail = whole.remainder();
+    let word = |c: &[f32]| {
+        c.iter()
+            .enumerate()
+            .fold(0u64, |w, (j, v)| w | u64::from(*v < 0.0) << j)
+    };
+    bits.extend(whole.map(word));
+    if !tail.is_empty() {
+        bits.push(word(tail));
+    }
+}
+
+/// Bits `at..at + len` of `bits` (`len` ≤ 32), as the low bits of a word.
+fn bit_run(bits: &[u64], at: usize, len: usize) -> u32 {
+    let (w, b) = (at / 64, at % 64);
+    let mut run = bits[w] >> b;
+    if b + len > 64 {
+        // b > 32 here, so the shift is below 64.
+        run |= bits[w + 1] << (64 - b);
+    }
+    (run & ((1u64 << len) - 1)) as u32
 }
 
 /// The runs of set bits of `bits`, as `(first bit, length)`, low bits first.
@@ -1917,6 +1951,26 @@ mod tests {
             .iter()
             .any(|p| p.iter().all(|c| (c.abs() - 0.5).abs() < 0.01));
         assert!(far < 0.51 && corner, "corner vertex kept: far {far}");
+    }
+
+    #[test]
+    fn sign_bit_runs_match_the_values() {
+        // 200 values with an irregular sign pattern, NaN counted as outside.
+        let values: Vec<f32> = (0..200)
+            .map(|i| match (i * 7919) % 5 {
+                0 => f32::NAN,
+                1 | 3 => -(i as f32) - 0.5,
+                _ => i as f32,
+            })
+            .collect();
+        let mut bits = Vec::new();
+        sign_bits(&values, &mut bits);
+        for at in 0..values.len() {
+            for len in 1..=17.min(values.len() - at) {
+                let want = (0..len).fold(0u32, |w, i| w | u32::from(values[at + i] < 0.0) << i);
+                assert_eq!(bit_run(&bits, at, len), want, "at {at}, len {len}");
+            }
+        }
     }
 
     #[test]
