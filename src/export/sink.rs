@@ -266,6 +266,50 @@ mod tests {
     }
 
     #[test]
+    fn numbers_read_back_exactly() {
+        let ints = [
+            0u64,
+            1,
+            9,
+            10,
+            99,
+            100,
+            12_345,
+            u64::from(u32::MAX),
+            u64::MAX,
+        ];
+        let floats = [
+            0.0f32,
+            -0.0,
+            1.0,
+            0.1,
+            -123.456,
+            1e-7,
+            3.4e38,
+            f32::MAX,
+            f32::MIN_POSITIVE,
+            -f32::MIN_POSITIVE / 3.0,
+        ];
+        let mut t = Text::with_capacity(0);
+        for v in ints {
+            t.i(v).s(" ");
+        }
+        for v in floats {
+            t.f(v).s(" ");
+        }
+        let text = String::from_utf8(t.buf).unwrap();
+        let words: Vec<&str> = text.split_whitespace().collect();
+        for (w, v) in words.iter().zip(ints) {
+            assert_eq!(*w, v.to_string());
+        }
+        for (w, v) in words[ints.len()..].iter().zip(floats) {
+            let back: f32 = w.parse().unwrap();
+            assert_eq!(back.to_bits(), v.to_bits(), "{w} for {v:e}");
+        }
+        assert_eq!(words.len(), ints.len() + floats.len());
+    }
+
+    #[test]
     fn records_over_many_windows_come_out_in_order() {
         let items: Vec<u32> = (0..(BATCH * WINDOW * 2 + 12_345) as u32).collect();
         let line = |t: &mut Text, k: usize, &v: &u32| {
