@@ -182,15 +182,21 @@ pub fn bench(
                 pool.install(|| crate::gpu::mesh(config.gpu_mode, &compiled, &settings, &|_| {}))
             };
             let out = run()?; // warm-up
+            let (vertices, triangles) = (out.mesh.vertex_count(), out.mesh.triangle_count());
+            let (chunks_meshed, chunks_total, samples) =
+                (out.chunks_meshed, out.chunks_total, out.samples);
+            // Not held through the timed runs: the process's peak memory is
+            // then one mesh's, as a single `mesh` run's is.
+            drop(out);
             let t = timings(repeat, || run().map(drop))?;
             println!(
                 "{}",
                 json!({
                     "resolution": resolution, "method": method, "threads": threads, "runs": repeat,
                     "ms": round3(t.median), "best_ms": round3(t.best),
-                    "vertices": out.mesh.vertex_count(), "triangles": out.mesh.triangle_count(),
-                    "chunks_meshed": out.chunks_meshed, "chunks_total": out.chunks_total,
-                    "samples": out.samples,
+                    "vertices": vertices, "triangles": triangles,
+                    "chunks_meshed": chunks_meshed, "chunks_total": chunks_total,
+                    "samples": samples,
                 })
             );
             return Ok(());
