@@ -1554,23 +1554,15 @@ fn corner_values(values: &[f32], c: [usize; 3]) -> [f32; 8] {
 /// The crossing fraction ([`crossing`]) of each of a cell's 12 edges, from its
 /// corner values; meaningless on edges whose ends have the same sign.
 fn edge_crossings(corners: &[f32; 8]) -> [f32; 12] {
-    // All twelve at once, in straight-line code the compiler turns into three
-    // 4-wide divisions (one per axis) instead of a division per crossed edge
-    // chained through a loop: this was the costliest loop of surface nets.
-    // Unlike `crossing`, no `a == b` case: on a crossed edge the signs differ.
+    // All twelve at once: `crossing` has no branches, so the compiler turns
+    // this into three 4-wide divisions (one per axis) instead of a division
+    // per crossed edge chained through a loop, once the costliest loop of
+    // surface nets.
     let lo: [f32; 12] = std::array::from_fn(|e| corners[cube::EDGE_CORNERS[e].0]);
     let hi: [f32; 12] = std::array::from_fn(|e| corners[cube::EDGE_CORNERS[e].1]);
     let mut t = [0.0f32; 12];
     for e in 0..12 {
-        let v = lo[e] / (lo[e] - hi[e]);
-        let v = if v < 1.0 / 1024.0 { 1.0 / 1024.0 } else { v };
-        let v = if v > 1.0 - 1.0 / 1024.0 {
-            1.0 - 1.0 / 1024.0
-        } else {
-            v
-        };
-        // NaN (from infinite values) fails both comparisons: the middle.
-        t[e] = if v.is_nan() { 0.5 } else { v };
+        t[e] = crossing(lo[e], hi[e]);
     }
     t
 }
@@ -1626,14 +1618,17 @@ fn step(p: [usize; 3], axis: usize) -> [usize; 3] {
 }
 
 /// Where the linear interpolant of `a`..`b` crosses zero, as a fraction of the
-/// edge, kept off the ends so that no two vertices coincide.
+/// edge, kept off the ends so that no two vertices coincide. Only asked of
+/// crossed edges (ends of different signs, so `a != b`); written without
+/// branches so that [`edge_crossings`] vectorises.
+#[inline(always)]
 fn crossing(a: f32, b: f32) -> f32 {
-    let t = if a == b { 0.5 } else { a / (a - b) };
-    // NaN (from infinite values) falls back to the middle.
-    if t.is_nan() {
-        return 0.5;
-    }
-    t.clamp(1.0 / 1024.0, 1.0 - 1.0 / 1024.0)
+    const END: f32 = 1.0 / 1024.0;
+    let t = a / (a - b);
+    let t = if t < END { END } else { t };
+    let t = if t > 1.0 - END { 1.0 - END } else { t };
+    // NaN (from infinite values) fails both comparisons: the middle.
+    if t.is_nan() { 0.5 } else { t }
 }
 
 /// The crossing on edge `e` of local cell `c`, in cell units from the cell's low
