@@ -654,18 +654,15 @@ impl Gpu {
 
     /// Waits for a chunk, then copies its results into `out`.
     fn finish(&self, slots: &[Slot], done: InFlight, out: &mut [f32]) -> Result<(), GpuError> {
-        self.device
-            .poll(wgpu::PollType::Wait {
-                submission_index: Some(done.submission),
-                timeout: Some(CHUNK_TIMEOUT),
-            })
-            .map_err(|e| GpuError::Map(format!("waiting for the GPU: {e}")))?;
+        let mapped = wait_for_map(
+            &self.device,
+            done.submission,
+            &done.mapped,
+            CHUNK_TIMEOUT,
+            "the result buffer",
+        );
         self.check_alive()?;
-        match done.mapped.try_recv() {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(GpuError::Map(e.to_string())),
-            Err(_) => return Err(GpuError::Map("the result buffer was never mapped".into())),
-        }
+        mapped?;
         let s = &slots[done.slot];
         let bytes = done.len as u64 * 4;
         {
@@ -746,4 +743,33 @@ fn error_text(e: &wgpu::Error) -> String {
         source = s.source();
     }
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Waits until `submission` has run and the mapping of a buffer it wrote
+/// (requested after the submit, answered on `mapped`) has been answered.
+/// Waiting on the submission alone once returned before the map callback had
+/// run (1 of ~950 readbacks on llvmpipe), so a wait on all submitted work
+/// follows when the answer is not there yet.
+pub(super) fn wait_for_map(
+    device: &wgpu::Device,
+    submission: wgpu::SubmissionIndex,
+    mapped: &mpsc::Receiver<Result<(), wgpu::BufferAsyncError>>,
+    timeout: Duration,
+    what: &str,
+) -> Result<(), GpuError> {
+    let mut target = Some(submission);
+    for _ in 0..2 {
+        device
+            .poll(wgpu::PollType::Wait {
+                submission_index: target.take(),
+                timeout: Some(timeout),
+            })
+            .map_err(|e| GpuError::Map(format!("waiting for the GPU: {e}")))?;
+        match mapped.try_recv() {
+            Ok(Ok(())) => return Ok(()),
+            Ok(Err(e)) => return Err(GpuError::Map(e.to_string())),
+            Err(_) => {}
+        }
+    }
+    Err(GpuError::Map(format!("{what} was never mapped")))
 }

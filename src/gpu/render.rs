@@ -7,7 +7,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use super::GpuError;
-use super::device::Gpu;
+use super::device::{Gpu, wait_for_map};
 use crate::sdf::compile::Compiled;
 use crate::sdf::eval::SimdWidth;
 
@@ -397,17 +397,7 @@ impl Gpu {
         readback.slice(..).map_async(wgpu::MapMode::Read, move |r| {
             let _ = tx.send(r);
         });
-        device
-            .poll(wgpu::PollType::Wait {
-                submission_index: Some(submission),
-                timeout: Some(FRAME_TIMEOUT),
-            })
-            .map_err(|e| GpuError::Map(format!("waiting for the GPU: {e}")))?;
-        match rx.try_recv() {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(GpuError::Map(e.to_string())),
-            Err(_) => return Err(GpuError::Map("the image was never mapped".into())),
-        }
+        wait_for_map(device, submission, &rx, FRAME_TIMEOUT, "the image")?;
         let mut image = Vec::with_capacity((width * height * 4) as usize);
         {
             let mapped = readback
