@@ -47,9 +47,11 @@ impl Exporter for Obj {
         s.records(&mesh.triangles, |x, _, t| {
             x.s("f");
             for i in t.map(|i| u64::from(i) + 1) {
-                x.s(" ").i(i);
+                x.s(" ");
                 if with_normals {
-                    x.s("//").i(i);
+                    x.i_twice(i, "//");
+                } else {
+                    x.i(i);
                 }
             }
             x.s("\n");

@@ -81,6 +81,15 @@ impl Text {
         self
     }
 
+    /// Appends `v`, `sep`, `v` (OBJ's `v//vn`), formatting the number once.
+    pub(super) fn i_twice(&mut self, v: impl itoa::Integer, sep: &str) -> &mut Self {
+        let text = self.ints.format(v).as_bytes();
+        self.buf.extend_from_slice(text);
+        self.buf.extend_from_slice(sep.as_bytes());
+        self.buf.extend_from_slice(text);
+        self
+    }
+
     /// Appends three floats separated by `sep`.
     pub(super) fn f3(&mut self, v: [f32; 3], sep: &str) -> &mut Self {
         self.f(v[0]).s(sep).f(v[1]).s(sep).f(v[2])
