@@ -1383,7 +1383,7 @@ fn sign_bits(values: &[f32], bits: &mut Vec<u64>) {
 }
 
 /// [`sign_bits`] of 64 values: four comparisons and one `movmskps` per four
-/// values (SSE2, which every x86-64 has), where LLVM's own vectorisation of
+/// values (SSE, which every x86-64 has), where LLVM's own vectorisation of
 /// the plain loop shifted each lane into place separately (3× the instructions).
 #[cfg(target_arch = "x86_64")]
 fn sign_word(c: &[f32]) -> u64 {
@@ -1898,6 +1898,44 @@ mod tests {
                 assert!(t.closed_manifold, "{method} at {res}");
                 assert!(!out.mesh.is_empty());
                 assert!(out.chunks_meshed <= out.chunks_total);
+            }
+        }
+    }
+
+    #[test]
+    fn shared_chunk_tapes_agree_with_the_full_tape_in_their_chunks() {
+        let tree: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/data/alice-demo.asdf.json")).unwrap();
+        let c = compiled(tree);
+        let (lo, hi) = c.bounds.unwrap();
+        let grid = grid_for(lo, hi, 128, true);
+        let chunks = [0, 1, 2].map(|a| grid.cells[a].div_ceil(CHUNK));
+        let leaves = prune(&c.tape, &grid, chunks);
+        let mut distinct: Vec<*const Tape> = leaves.iter().map(|l| Arc::as_ptr(&l.tape)).collect();
+        distinct.sort();
+        distinct.dedup();
+        assert!(
+            distinct.len() < leaves.len(),
+            "siblings share tapes: {} for {} chunks",
+            distinct.len(),
+            leaves.len()
+        );
+        for leaf in &leaves {
+            // A 5³ lattice over the chunk's closed box, corners included.
+            let base = leaf.chunk.map(|c| c * CHUNK);
+            for k in 0..125 {
+                let p = [0, 1, 2].map(|a| {
+                    let step = (k / 5usize.pow(a as u32)) % 5;
+                    let cells = CHUNK.min(grid.cells[a] - base[a]);
+                    grid.coord(a, base[a]) + grid.h * (cells * step) as f32 / 4.0
+                });
+                let (full, short) = (c.tape.eval_point(p), leaf.tape.eval_point(p));
+                assert_eq!(
+                    full.to_bits(),
+                    short.to_bits(),
+                    "chunk {:?} at {p:?}",
+                    leaf.chunk
+                );
             }
         }
     }
