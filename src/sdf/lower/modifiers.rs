@@ -19,19 +19,36 @@ use std::f32::consts::TAU;
 pub const VALUE_NOISE_LIPSCHITZ: f32 = 3.0 * 1.732_050_8;
 
 /// Smooth 3-D value noise in [-1, 1]: hashes of the integer lattice corners
-/// around `p`, blended with smoothstep weights. The hash uses only `+ * floor`,
-/// so the CPU evaluators (scalar, SIMD) and an IEEE shader (llvmpipe) compute
-/// the same bits; an H200's shader did not at some lattice corners (README,
-/// GPU evaluation). `seed` shifts the hash sequence. Lipschitz constant at most
-/// [`VALUE_NOISE_LIPSCHITZ`]. About 90 graph operations.
+/// around `p`, blended with smoothstep weights. `seed` shifts the hash
+/// sequence. Lipschitz constant at most [`VALUE_NOISE_LIPSCHITZ`]. About 95
+/// graph operations.
+///
+/// The hash is exact arithmetic: every value it computes is an integer below
+/// 2²⁴ or a fraction of 2⁻⁹ or 2⁻¹⁸ steps, and every constant is dyadic, so
+/// each operation's result is representable and no rounding happens. A GPU
+/// compiler may fuse, reorder or distribute these operations (Vulkan allows
+/// it) and still gets the CPU's bits. An earlier hash with decimal constants
+/// (`0.1031`, `33.33`) rounded at each step; an H200 reordered it and, where a
+/// `fract` was within ~100 ULPs of a wrap, hashed a corner to the other side
+/// (SurfaceRoughness 0.4469 against 0.4490). Exact while the lattice index
+/// `x + 57y + 113z` is below 2²⁴ in size (cells within ±98 k of the origin).
 pub fn value_noise<'a>(p: V3<'a>, seed: u32) -> E<'a> {
+    /// Steps of the hash's first fraction: its period in lattice index.
+    const PERIOD: f32 = 512.0;
+    /// `53 / 512`: odd over the period, so the first fraction permutes the
+    /// index mod 512.
+    const SCALE: f32 = 53.0 / PERIOD;
+    /// `33 + 21/64`, the dyadic neighbour of Hoskins' `33.33`.
+    const SHIFT: f32 = 33.328_125;
     let cell = p.map(E::floor);
     let f = p - cell;
     let u = f.map(|t| t * t * (3.0 - 2.0 * t));
-    let base = cell.x + cell.y * 57.0 + cell.z * 113.0 + (seed % 1024) as f32 * 13.1;
+    let index = cell.x + cell.y * 57.0 + cell.z * 113.0 + (seed % 1024) as f32 * 131.0;
+    // Reduced mod 512 so that `corner * 53` below stays under 2²⁴.
+    let base = index - (index * (1.0 / PERIOD)).floor() * PERIOD;
     let hash = |offset: f32| {
-        let t = ((base + offset) * 0.1031).fract();
-        (t * (t + 33.33)).fract()
+        let t = ((base + offset) * SCALE).fract();
+        (t * (t + SHIFT)).fract()
     };
     let corner = |dx: f32, dy: f32, dz: f32| hash(dx + dy * 57.0 + dz * 113.0);
     let x00 = corner(0.0, 0.0, 0.0).mix(corner(1.0, 0.0, 0.0), u.x);
