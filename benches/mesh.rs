@@ -11,7 +11,7 @@
 
 use std::time::Instant;
 
-use ai_modeler::mesh::{MeshSettings, Method, mesh};
+use ai_modeler::mesh::{MeshSettings, Method, Phases, mesh};
 use ai_modeler::sdf::compile::{Compiled, compile_vm};
 use ai_modeler::sdf::validate::Limits;
 
@@ -98,10 +98,10 @@ fn main() {
     ));
     let Some(row) = row else {
         println!(
-            "threads: {}\n\n| model | ms (median) | best ms | triangles | vertices | peak MiB |",
+            "threads: {}\n\n| model | ms (median) | best ms | prune / pass 1 / pass 2 / assemble ms (medians) | triangles | vertices | peak MiB |",
             rayon::current_num_threads()
         );
-        println!("|---|---:|---:|---:|---:|---:|");
+        println!("|---|---:|---:|---:|---:|---:|---:|");
         let me = std::env::current_exe().expect("bench binary");
         for (i, (label, ..)) in rows.iter().enumerate() {
             if !filters.is_empty() && !filters.iter().any(|f| label.contains(f.as_str())) {
@@ -135,19 +135,33 @@ fn main() {
         } else {
             15
         };
+        let mut phases = Vec::with_capacity(runs);
         let mut times: Vec<f64> = (0..runs)
             .map(|_| {
                 let t = Instant::now();
                 let out = run();
                 let ms = t.elapsed().as_secs_f64() * 1e3;
+                phases.push(out.phases);
                 drop(out);
                 ms
             })
             .collect();
         times.sort_by(f64::total_cmp);
+        let median_ms = |f: fn(&Phases) -> std::time::Duration| {
+            let mut ms: Vec<f64> = phases.iter().map(|p| f(p).as_secs_f64() * 1e3).collect();
+            ms.sort_by(f64::total_cmp);
+            ms[ms.len() / 2]
+        };
+        let split = format!(
+            "{:.1} / {:.1} / {:.1} / {:.1}",
+            median_ms(|p| p.prune),
+            median_ms(|p| p.first_pass),
+            median_ms(|p| p.border_pass),
+            median_ms(|p| p.assemble),
+        );
         let (_, peak) = rss();
         println!(
-            "| {label} | {:.1} | {:.1} | {triangles} | {vertices} | {peak:.0} |",
+            "| {label} | {:.1} | {:.1} | {split} | {triangles} | {vertices} | {peak:.0} |",
             times[times.len() / 2],
             times[0],
         );

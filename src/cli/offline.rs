@@ -188,7 +188,8 @@ pub fn bench(
             // Not held through the timed runs: the process's peak memory is
             // then one mesh's, as a single `mesh` run's is.
             drop(out);
-            let t = timings(repeat, || run().map(drop))?;
+            let mut phases = Vec::with_capacity(repeat as usize);
+            let t = timings(repeat, || run().map(|out| phases.push(out.phases)))?;
             println!(
                 "{}",
                 json!({
@@ -197,6 +198,7 @@ pub fn bench(
                     "vertices": vertices, "triangles": triangles,
                     "chunks_meshed": chunks_meshed, "chunks_total": chunks_total,
                     "samples": samples,
+                    "phases_median_ms": median_phases(&phases),
                 })
             );
             return Ok(());
@@ -225,6 +227,21 @@ pub fn bench(
         Ok(())
     };
     run().map_or_else(|e| fail(&e), |()| ExitCode::SUCCESS)
+}
+
+/// Each mesh phase's median over the timed runs, in milliseconds.
+fn median_phases(runs: &[crate::mesh::Phases]) -> serde_json::Value {
+    let median = |f: fn(&crate::mesh::Phases) -> std::time::Duration| {
+        let mut ms: Vec<f64> = runs.iter().map(|p| f(p).as_secs_f64() * 1e3).collect();
+        ms.sort_by(f64::total_cmp);
+        ms.get(ms.len() / 2).map_or(0.0, |&m| round3(m))
+    };
+    json!({
+        "prune": median(|p| p.prune),
+        "first_pass": median(|p| p.first_pass),
+        "border_pass": median(|p| p.border_pass),
+        "assemble": median(|p| p.assemble),
+    })
 }
 
 /// Median and best wall time of some runs, in milliseconds.

@@ -8,7 +8,8 @@
 //! 2. **Pruning.** The grid is split into chunks of [`CHUNK`]³ cells and those into
 //!    an octree. Each octree block is bounded with the interval evaluator; blocks
 //!    that provably hold no surface are dropped, and the tape is simplified for
-//!    the survivors (branches that cannot win there are dropped), level by level.
+//!    the survivors (branches that cannot win there are dropped); each surviving
+//!    block's subtree is descended as a parallel task of its own.
 //! 3. **Sampling.** Inside a surviving chunk, blocks of [`BLOCK`]³ cells are
 //!    bounded again; only the samples of blocks that may hold surface are
 //!    evaluated, with the chunk's short tape, in SIMD blocks.
@@ -196,6 +197,21 @@ pub struct MeshOutput {
     /// Whether every face found all its vertices: the mesh is then closed and
     /// 2-manifold by construction (the tests check this with [`super::check`]).
     pub watertight: bool,
+    /// Where the time went, for benchmarks and tuning.
+    pub phases: Phases,
+}
+
+/// Wall time of each stage of one mesh (zero for an empty shape).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Phases {
+    /// Bounding the octree blocks and simplifying their tapes.
+    pub prune: std::time::Duration,
+    /// Pass one: sampling, vertices and the faces inside each chunk.
+    pub first_pass: std::time::Duration,
+    /// Pass two: the faces along chunk borders.
+    pub border_pass: std::time::Duration,
+    /// Copying the chunks into one mesh.
+    pub assemble: std::time::Duration,
 }
 
 /// The sample lattice: sample `i` on axis `a` is at `origin[a] + h·i`.
@@ -264,7 +280,9 @@ pub fn mesh_with(
     let grid = grid_for(lo, hi, settings.resolution as usize, padded);
     let chunks = [0, 1, 2].map(|a| grid.cells[a].div_ceil(CHUNK));
     let chunks_total = chunks.iter().product();
+    let started = std::time::Instant::now();
     let leaves = prune(tape, &grid, chunks);
+    let pruned = std::time::Instant::now();
     let total = 2 * leaves.len();
     let done = AtomicUsize::new(0);
     let tick = || {
@@ -317,6 +335,7 @@ pub fn mesh_with(
             outs
         }
     };
+    let first_done = std::time::Instant::now();
     // Global vertex numbers: each chunk's vertices follow the previous chunks'.
     let mut offset = 0u32;
     for o in &mut outs {
@@ -343,7 +362,14 @@ pub fn mesh_with(
     let samples = outs.iter().map(|o| o.samples).sum();
     let missing =
         outs.iter().map(|o| o.missing).sum::<usize>() + borders.iter().map(|b| b.1).sum::<usize>();
+    let border_done = std::time::Instant::now();
     let mesh = assemble(outs, borders, settings.normals);
+    let phases = Phases {
+        prune: pruned - started,
+        first_pass: first_done - pruned,
+        border_pass: border_done - first_done,
+        assemble: border_done.elapsed(),
+    };
     let (dlo, dhi) = (
         [0, 1, 2].map(|a| grid.coord(a, 0)),
         [0, 1, 2].map(|a| grid.coord(a, grid.cells[a])),
@@ -357,6 +383,7 @@ pub fn mesh_with(
         chunks_total,
         samples,
         watertight: missing == 0,
+        phases,
     })
 }
 
@@ -396,7 +423,7 @@ fn assemble(outs: Vec<ChunkOut>, borders: Vec<(Vec<[u32; 3]>, usize)>, normals: 
         write_copies(n, &o.normals);
         let (inner, outer) = t.split_at_mut(o.inner_faces.len());
         for (dst, src) in inner.iter_mut().zip(&o.inner_faces) {
-            dst.write(src.map(|v| v + o.first_vertex));
+            dst.write(src.map(|v| u32::from(v) + o.first_vertex));
         }
         write_copies(outer, &border);
     });
@@ -458,6 +485,7 @@ fn empty_output() -> MeshOutput {
         chunks_total: 0,
         samples: 0,
         watertight: true,
+        phases: Phases::default(),
     }
 }
 
@@ -483,7 +511,8 @@ struct Leaf {
     tape: Arc<Tape>,
 }
 
-/// The octree descent: the surviving chunks, each with its own short tape.
+/// The octree descent: the surviving chunks, each with its own short tape, in
+/// octree order.
 fn prune(tape: &Tape, grid: &Grid, chunks: [usize; 3]) -> Vec<Leaf> {
     let span = chunks
         .iter()
@@ -491,43 +520,48 @@ fn prune(tape: &Tape, grid: &Grid, chunks: [usize; 3]) -> Vec<Leaf> {
         .max()
         .unwrap_or(1)
         .next_power_of_two();
-    let mut level: Vec<([usize; 3], usize, Arc<Tape>)> =
-        vec![([0; 3], span, Arc::new(tape.clone()))];
-    loop {
-        let next: Vec<([usize; 3], usize, Arc<Tape>)> = level
-            .par_iter()
-            .flat_map_iter(|(origin, size, tape)| {
-                let mut s = IntervalScratch::new();
-                let mut kids = Vec::new();
-                // Siblings often narrow the same branches: one tape for each
-                // distinct set of choices (compiling one is most of a leaf's
-                // pruning cost).
-                let mut simplified: Vec<(Vec<Choice>, Arc<Tape>)> = Vec::new();
-                let half = (size / 2).max(1);
-                let step = if *size == 1 { 1 } else { 2 };
-                for k in 0..step * step * step {
-                    let o = [0, 1, 2].map(|a| origin[a] + half * (k >> a & 1) * (step - 1));
-                    if (0..3).any(|a| o[a] >= chunks[a]) {
-                        continue;
-                    }
-                    let sz = if *size == 1 { 1 } else { half };
-                    let lo = o.map(|c| c * CHUNK);
-                    let hi = [0, 1, 2].map(|a| ((o[a] + sz) * CHUNK).min(grid.cells[a]));
-                    if let Some(t) = survive(tape, grid, lo, hi, &mut s, &mut simplified) {
-                        kids.push((o, sz, t));
-                    }
-                }
-                kids
-            })
-            .collect();
-        if next.iter().all(|(_, size, _)| *size == 1) || next.is_empty() {
-            return next
-                .into_iter()
-                .map(|(chunk, _, tape)| Leaf { chunk, tape })
-                .collect();
+    descend(&Arc::new(tape.clone()), [0; 3], span, grid, chunks)
+}
+
+/// The surviving chunks inside the octree block of `size` chunks at `origin`,
+/// whose tape is `tape`. The block's children are bounded here together, so
+/// that siblings can share simplified tapes; each surviving child's subtree is
+/// then descended as a task of its own, as soon as its parent is done, rather
+/// than level by level with every block of a level waiting for the slowest.
+fn descend(
+    tape: &Arc<Tape>,
+    origin: [usize; 3],
+    size: usize,
+    grid: &Grid,
+    chunks: [usize; 3],
+) -> Vec<Leaf> {
+    let mut s = IntervalScratch::new();
+    let mut kids = Vec::new();
+    // Siblings often narrow the same branches: one tape for each distinct set
+    // of choices (compiling one is most of a leaf's pruning cost).
+    let mut simplified: Vec<(Vec<Choice>, Arc<Tape>)> = Vec::new();
+    // A block of one chunk (only the root of a one-chunk grid) is its own child.
+    let (half, step) = if size == 1 { (1, 1) } else { (size / 2, 2) };
+    for k in 0..step * step * step {
+        let o = [0, 1, 2].map(|a| origin[a] + half * (k >> a & 1) * (step - 1));
+        if (0..3).any(|a| o[a] >= chunks[a]) {
+            continue;
         }
-        level = next;
+        let lo = o.map(|c| c * CHUNK);
+        let hi = [0, 1, 2].map(|a| ((o[a] + half) * CHUNK).min(grid.cells[a]));
+        if let Some(t) = survive(tape, grid, lo, hi, &mut s, &mut simplified) {
+            kids.push((o, t));
+        }
     }
+    if half == 1 {
+        return kids
+            .into_iter()
+            .map(|(chunk, tape)| Leaf { chunk, tape })
+            .collect();
+    }
+    kids.into_par_iter()
+        .flat_map_iter(|(o, t)| descend(&t, o, half, grid, chunks))
+        .collect()
 }
 
 /// The simplified tape for cells `lo..hi`, or `None` when no surface can be there.
@@ -614,8 +648,9 @@ struct ChunkOut {
     normals: Vec<[f32; 3]>,
     first_vertex: u32,
     samples: usize,
-    /// Faces whose vertices are all this chunk's, numbered locally.
-    inner_faces: Vec<[u32; 3]>,
+    /// Faces whose vertices are all this chunk's, numbered locally (a chunk's
+    /// vertices are numbered by its `u16` table; half the bytes of global numbers).
+    inner_faces: Vec<[u16; 3]>,
     /// Faces of the first pass left out for want of a vertex.
     missing: usize,
 }
@@ -822,7 +857,16 @@ impl Ctx {
             out.normals = self.gradients(tape, &out.positions, s);
         }
         s.values = values_buf;
-        (out.inner_faces, out.missing) = self.faces(leaf, &out, None);
+        (out.inner_faces, out.missing) = match self.method {
+            Method::MarchingCubes => {
+                let (faces, missing) = self.faces(leaf, &out, None);
+                // Local numbers are below the chunk's vertex count, which fits
+                // its u16 table.
+                let local = faces.into_iter().map(|t| t.map(|v| v as u16));
+                (local.collect(), missing)
+            }
+            Method::SurfaceNets | Method::DualContouring => inner_dual_faces(&out),
+        };
         out.drop_tables(s);
         out
     }
@@ -1183,9 +1227,10 @@ impl Ctx {
     /// Faces owned by a chunk: quads around its crossed edges (dual methods) or
     /// the table's triangles of its cells (marching cubes).
     ///
-    /// Called twice. In the first pass (`border == None`) it makes the faces
-    /// whose vertices all belong to this chunk, numbered locally; that is nearly
-    /// all of them. In the second (`border == Some(..)`, once every chunk's
+    /// Called twice for marching cubes, once (the second pass) for the dual
+    /// methods, whose first-pass faces are [`inner_dual_faces`]'s. In the first
+    /// pass (`border == None`) it makes the faces whose vertices all belong to
+    /// this chunk, numbered locally; that is nearly all of them. In the second (`border == Some(..)`, once every chunk's
     /// vertices have global numbers) it makes the rest, which reach into the
     /// neighbouring chunks, numbered globally. Also returns how many faces were
     /// left out for want of a vertex (none when the sample signs agree across
@@ -1196,9 +1241,7 @@ impl Ctx {
         me: &ChunkOut,
         border: Option<Border<'_>>,
     ) -> (Vec<[u32; 3]>, usize) {
-        if border.is_none() && self.method != Method::MarchingCubes {
-            return inner_dual_faces(me);
-        }
+        debug_assert!(border.is_some() || self.method == Method::MarchingCubes);
         let mut faces = Vec::new();
         let cases = cube::cases();
         let local = |l: [isize; 3]| (0..3).all(|a| l[a] >= 0 && (l[a] as usize) < me.size[a]);
@@ -1313,7 +1356,7 @@ impl Ctx {
 
 /// The dual methods' faces whose four cells are all in chunk `me` (the hot loop
 /// of meshing: no neighbour lookups), numbered locally.
-fn inner_dual_faces(me: &ChunkOut) -> (Vec<[u32; 3]>, usize) {
+fn inner_dual_faces(me: &ChunkOut) -> (Vec<[u16; 3]>, usize) {
     const STRIDE: [usize; 3] = [1, CHUNK, CHUNK * CHUNK];
     let cases = cube::cases();
     let mut faces = Vec::with_capacity(2 * me.positions.len() + 16);
@@ -1329,7 +1372,7 @@ fn inner_dual_faces(me: &ChunkOut) -> (Vec<[u32; 3]>, usize) {
         // (b, c); the edge is their edge 4·axis + 3, + 2, + 0, + 1.
         let cells = [k - sb - sc, k - sc, k, k - sb];
         let edges = [4 * axis + 3, 4 * axis + 2, 4 * axis, 4 * axis + 1];
-        let mut v = [0u32; 4];
+        let mut v = [0u16; 4];
         for i in 0..4 {
             let base = me.table[cells[i]];
             let patch = cases[usize::from(me.cases[cells[i]])].edge_patch[edges[i]];
@@ -1337,9 +1380,10 @@ fn inner_dual_faces(me: &ChunkOut) -> (Vec<[u32; 3]>, usize) {
                 missing += 1;
                 return;
             }
-            v[i] = u32::from(base) + u32::from(patch);
+            // A piece of a cell that has a vertex: below the vertex count.
+            v[i] = base + u16::from(patch);
         }
-        let pos = |i: usize| me.positions[v[i] as usize];
+        let pos = |i: usize| me.positions[usize::from(v[i])];
         let split_ac = dist2(pos(0), pos(2)) <= dist2(pos(1), pos(3));
         let [qa, qb, qc, qd] = v;
         let tris = if split_ac {

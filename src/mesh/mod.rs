@@ -14,7 +14,7 @@ pub mod cube;
 pub mod mesher;
 
 pub use mesher::{
-    BulkSampler, MeshError, MeshOutput, MeshSettings, Method, Progress, mesh, mesh_with,
+    BulkSampler, MeshError, MeshOutput, MeshSettings, Method, Phases, Progress, mesh, mesh_with,
 };
 
 /// An indexed triangle mesh.
