@@ -363,7 +363,8 @@ pub fn mesh_with(
     let missing =
         outs.iter().map(|o| o.missing).sum::<usize>() + borders.iter().map(|b| b.1).sum::<usize>();
     let border_done = std::time::Instant::now();
-    let mesh = assemble(outs, borders, settings.normals);
+    let chunks_meshed = leaves.len();
+    let mesh = assemble(outs, borders, leaves, settings.normals);
     let phases = Phases {
         prune: pruned - started,
         first_pass: first_done - pruned,
@@ -379,7 +380,7 @@ pub fn mesh_with(
         domain: (dlo, dhi),
         cell_size: grid.h,
         cells: grid.cells.map(|c| c as u32),
-        chunks_meshed: leaves.len(),
+        chunks_meshed,
         chunks_total,
         samples,
         watertight: missing == 0,
@@ -388,8 +389,14 @@ pub fn mesh_with(
 }
 
 /// Concatenates the chunks' vertices and faces into one mesh, in parallel:
-/// each chunk writes its own range of the output.
-fn assemble(outs: Vec<ChunkOut>, borders: Vec<(Vec<[u32; 3]>, usize)>, normals: bool) -> Mesh {
+/// each chunk writes its own range of the output. Each chunk's buffers and its
+/// leaf's tape are freed by the task that copied it, not one by one at the end.
+fn assemble(
+    outs: Vec<ChunkOut>,
+    borders: Vec<(Vec<[u32; 3]>, usize)>,
+    leaves: Vec<Leaf>,
+    normals: bool,
+) -> Mesh {
     let vertices: usize = outs.iter().map(|o| o.positions.len()).sum();
     let triangles: usize = outs
         .iter()
@@ -407,26 +414,27 @@ fn assemble(outs: Vec<ChunkOut>, borders: Vec<(Vec<[u32; 3]>, usize)>, normals: 
     advise_huge_pages(nrm_rest);
     advise_huge_pages(tri_rest);
     let mut jobs = Vec::with_capacity(outs.len());
-    // Each job owns its chunk, which is freed as soon as it is copied.
-    for (o, b) in outs.into_iter().zip(borders) {
+    // Each job owns its chunk and leaf, freed as soon as the chunk is copied.
+    for ((o, b), leaf) in outs.into_iter().zip(borders).zip(leaves) {
         let (p, rest) = pos_rest.split_at_mut(o.positions.len());
         pos_rest = rest;
         let (n, rest) = nrm_rest.split_at_mut(if normals { o.positions.len() } else { 0 });
         nrm_rest = rest;
         let (t, rest) = tri_rest.split_at_mut(o.inner_faces.len() + b.0.len());
         tri_rest = rest;
-        jobs.push((o, b.0, p, n, t));
+        jobs.push((o, b.0, leaf, p, n, t));
     }
     debug_assert!(pos_rest.is_empty() && nrm_rest.is_empty() && tri_rest.is_empty());
-    jobs.into_par_iter().for_each(|(o, border, p, n, t)| {
-        write_copies(p, &o.positions);
-        write_copies(n, &o.normals);
-        let (inner, outer) = t.split_at_mut(o.inner_faces.len());
-        for (dst, src) in inner.iter_mut().zip(&o.inner_faces) {
-            dst.write(src.map(|v| u32::from(v) + o.first_vertex));
-        }
-        write_copies(outer, &border);
-    });
+    jobs.into_par_iter()
+        .for_each(|(o, border, _leaf, p, n, t)| {
+            write_copies(p, &o.positions);
+            write_copies(n, &o.normals);
+            let (inner, outer) = t.split_at_mut(o.inner_faces.len());
+            for (dst, src) in inner.iter_mut().zip(&o.inner_faces) {
+                dst.write(src.map(|v| u32::from(v) + o.first_vertex));
+            }
+            write_copies(outer, &border);
+        });
     // SAFETY: the jobs' slices tile the first `vertices` (or `triangles`)
     // elements of each buffer exactly (the sums above are of the same
     // lengths), and every job wrote the whole of each of its slices.
