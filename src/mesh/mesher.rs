@@ -1238,9 +1238,10 @@ impl Ctx {
     /// Called twice for marching cubes, once (the second pass) for the dual
     /// methods, whose first-pass faces are [`inner_dual_faces`]'s. In the first
     /// pass (`border == None`) it makes the faces whose vertices all belong to
-    /// this chunk, numbered locally; that is nearly all of them. In the second (`border == Some(..)`, once every chunk's
-    /// vertices have global numbers) it makes the rest, which reach into the
-    /// neighbouring chunks, numbered globally. Also returns how many faces were
+    /// this chunk, numbered locally; that is nearly all of them. In the second
+    /// (`border == Some(..)`, once every chunk's vertices have global numbers)
+    /// it makes the rest, which reach into the neighbouring chunks, numbered
+    /// globally. Also returns how many faces were
     /// left out for want of a vertex (none when the sample signs agree across
     /// chunk borders, as they should).
     fn faces(
