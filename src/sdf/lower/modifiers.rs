@@ -18,6 +18,14 @@ use std::f32::consts::TAU;
 /// corner difference (2), on each of three axes.
 pub const VALUE_NOISE_LIPSCHITZ: f32 = 3.0 * 1.732_050_8;
 
+/// Steps of [`value_noise`]'s first hash fraction: its period in lattice index.
+const HASH_PERIOD: f32 = 512.0;
+/// `53 / 512`: odd over the period, so the first fraction permutes the index
+/// mod 512.
+const HASH_SCALE: f32 = 53.0 / HASH_PERIOD;
+/// `33 + 21/64`, the dyadic neighbour of Hoskins' `33.33`.
+const HASH_SHIFT: f32 = 33.328_125;
+
 /// Smooth 3-D value noise in [-1, 1]: hashes of the integer lattice corners
 /// around `p`, blended with smoothstep weights. `seed` shifts the hash
 /// sequence. Lipschitz constant at most [`VALUE_NOISE_LIPSCHITZ`]. About 95
@@ -33,22 +41,15 @@ pub const VALUE_NOISE_LIPSCHITZ: f32 = 3.0 * 1.732_050_8;
 /// (SurfaceRoughness 0.4469 against 0.4490). Exact while the lattice index
 /// `x + 57y + 113z` is below 2²⁴ in size (cells within ±98 k of the origin).
 pub fn value_noise<'a>(p: V3<'a>, seed: u32) -> E<'a> {
-    /// Steps of the hash's first fraction: its period in lattice index.
-    const PERIOD: f32 = 512.0;
-    /// `53 / 512`: odd over the period, so the first fraction permutes the
-    /// index mod 512.
-    const SCALE: f32 = 53.0 / PERIOD;
-    /// `33 + 21/64`, the dyadic neighbour of Hoskins' `33.33`.
-    const SHIFT: f32 = 33.328_125;
     let cell = p.map(E::floor);
     let f = p - cell;
     let u = f.map(|t| t * t * (3.0 - 2.0 * t));
     let index = cell.x + cell.y * 57.0 + cell.z * 113.0 + (seed % 1024) as f32 * 131.0;
     // Reduced mod 512 so that `corner * 53` below stays under 2²⁴.
-    let base = index - (index * (1.0 / PERIOD)).floor() * PERIOD;
+    let base = index - (index * (1.0 / HASH_PERIOD)).floor() * HASH_PERIOD;
     let hash = |offset: f32| {
-        let t = ((base + offset) * SCALE).fract();
-        (t * (t + SHIFT)).fract()
+        let t = ((base + offset) * HASH_SCALE).fract();
+        (t * (t + HASH_SHIFT)).fract()
     };
     let corner = |dx: f32, dy: f32, dz: f32| hash(dx + dy * 57.0 + dz * 113.0);
     let x00 = corner(0.0, 0.0, 0.0).mix(corner(1.0, 0.0, 0.0), u.x);
@@ -807,6 +808,43 @@ mod tests {
             assert!((at(&g, q) - v).abs() <= len * super::VALUE_NOISE_LIPSCHITZ + 1e-4);
         }
         assert!(lo < -0.6 && hi > 0.6, "{lo} {hi}");
+    }
+
+    /// The claim that lets GPUs agree with the CPU: the value-noise hash gives
+    /// the same bits however its operations are fused, reordered or
+    /// distributed, for every reduced index and corner offset.
+    #[test]
+    fn value_noise_hash_is_exact_under_any_reordering() {
+        use super::{HASH_PERIOD as P, HASH_SCALE as K, HASH_SHIFT as C};
+        let fract = |x: f32| x - x.floor();
+        for base in 0..P as u32 {
+            let base = base as f32;
+            for (dx, dy, dz) in (0..8).map(|k| (k & 1, k >> 1 & 1, k >> 2)) {
+                let offset = (dx + dy * 57 + dz * 113) as f32;
+                let t = fract((base + offset) * K);
+                let plain = fract(t * (t + C));
+                // Distributed and fused, as a shader compiler may.
+                let t2 = fract(base.mul_add(K, offset * K));
+                let fused = fract(t2.mul_add(t2, t2 * C));
+                let t3 = fract(offset.mul_add(K, base * K));
+                let reordered = fract(t3.mul_add(C, t3 * t3));
+                assert_eq!(plain.to_bits(), fused.to_bits(), "{base} {offset}");
+                assert_eq!(plain.to_bits(), reordered.to_bits(), "{base} {offset}");
+                // Exact: the product is a whole number of 2⁻¹⁸ steps.
+                let steps = t * (t + C) * (1u32 << 18) as f32;
+                assert_eq!(steps, steps.round(), "{base} {offset}");
+            }
+        }
+        // The reduction mod 512 is exact for lattice indices up to 2²⁴,
+        // fused or not.
+        let mut r = Rng(5);
+        for _ in 0..10_000 {
+            let index = (r.next() * 16_000_000.0).round();
+            let reduced = index - (index * (1.0 / P)).floor() * P;
+            let fused = (-(index * (1.0 / P)).floor()).mul_add(P, index);
+            assert_eq!(reduced.to_bits(), fused.to_bits(), "{index}");
+            assert_eq!(reduced, index.rem_euclid(P), "{index}");
+        }
     }
 
     #[test]
