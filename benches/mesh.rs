@@ -147,18 +147,10 @@ fn main() {
             })
             .collect();
         times.sort_by(f64::total_cmp);
-        let median_ms = |f: fn(&Phases) -> std::time::Duration| {
-            let mut ms: Vec<f64> = phases.iter().map(|p| f(p).as_secs_f64() * 1e3).collect();
-            ms.sort_by(f64::total_cmp);
-            ms[ms.len() / 2]
-        };
-        let split = format!(
-            "{:.1} / {:.1} / {:.1} / {:.1}",
-            median_ms(|p| p.prune),
-            median_ms(|p| p.first_pass),
-            median_ms(|p| p.border_pass),
-            median_ms(|p| p.assemble),
-        );
+        let m = Phases::median(&phases);
+        let split = [m.prune, m.first_pass, m.border_pass, m.assemble]
+            .map(|d| format!("{:.1}", d.as_secs_f64() * 1e3))
+            .join(" / ");
         let (_, peak) = rss();
         println!(
             "| {label} | {:.1} | {:.1} | {split} | {triangles} | {vertices} | {peak:.0} |",

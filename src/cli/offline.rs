@@ -231,16 +231,13 @@ pub fn bench(
 
 /// Each mesh phase's median over the timed runs, in milliseconds.
 fn median_phases(runs: &[crate::mesh::Phases]) -> serde_json::Value {
-    let median = |f: fn(&crate::mesh::Phases) -> std::time::Duration| {
-        let mut ms: Vec<f64> = runs.iter().map(|p| f(p).as_secs_f64() * 1e3).collect();
-        ms.sort_by(f64::total_cmp);
-        ms.get(ms.len() / 2).map_or(0.0, |&m| round3(m))
-    };
+    let m = crate::mesh::Phases::median(runs);
+    let ms = |d: std::time::Duration| round3(d.as_secs_f64() * 1e3);
     json!({
-        "prune": median(|p| p.prune),
-        "first_pass": median(|p| p.first_pass),
-        "border_pass": median(|p| p.border_pass),
-        "assemble": median(|p| p.assemble),
+        "prune": ms(m.prune),
+        "first_pass": ms(m.first_pass),
+        "border_pass": ms(m.border_pass),
+        "assemble": ms(m.assemble),
     })
 }
 

@@ -214,6 +214,23 @@ pub struct Phases {
     pub assemble: std::time::Duration,
 }
 
+impl Phases {
+    /// Each phase's median over `runs` (zero when there are none).
+    pub fn median(runs: &[Phases]) -> Phases {
+        let median = |phase: fn(&Phases) -> std::time::Duration| {
+            let mut times: Vec<_> = runs.iter().map(phase).collect();
+            times.sort_unstable();
+            times.get(times.len() / 2).copied().unwrap_or_default()
+        };
+        Phases {
+            prune: median(|p| p.prune),
+            first_pass: median(|p| p.first_pass),
+            border_pass: median(|p| p.border_pass),
+            assemble: median(|p| p.assemble),
+        }
+    }
+}
+
 /// The sample lattice: sample `i` on axis `a` is at `origin[a] + h·i`.
 #[derive(Clone, Copy, Debug)]
 struct Grid {
