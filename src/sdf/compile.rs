@@ -119,7 +119,8 @@ impl Compiled {
         graph: Graph,
         start: Instant,
     ) -> Self {
-        let tape = Tape::new(&graph);
+        let lipschitz = tree.as_ref().and_then(super::lipschitz::lipschitz);
+        let tape = Tape::new(&graph).with_lipschitz(lipschitz);
         let bounds = bounds::bounds(&tape);
         Compiled {
             id,

@@ -19,6 +19,7 @@ pub mod compile;
 pub mod document;
 pub mod eval;
 pub mod expr;
+pub mod lipschitz;
 pub mod lower;
 pub mod node;
 pub mod slice;

@@ -188,6 +188,9 @@ pub struct Tape {
     /// `k`'s operands, so the batch kernel may run the pair in one pass without
     /// storing `k`'s result.
     fused: Vec<bool>,
+    /// A certified Lipschitz constant of the function (see
+    /// [`crate::sdf::lipschitz`]), when the compiler knows one.
+    lipschitz: Option<f32>,
 }
 
 /// Heads of fused pairs: cheap arithmetic whose result feeds a tail directly.
@@ -436,7 +439,19 @@ impl Tape {
     /// is indexed like [`Tape::insts`] (as filled by the interval evaluator); a
     /// short or empty slice means "no choice known" for the rest.
     pub fn simplify(&self, choices: &[Choice]) -> Tape {
-        compile(&self.ssa, self.root, Some(choices))
+        // Equal to this tape's function wherever the choices hold, so no steeper.
+        compile(&self.ssa, self.root, Some(choices)).with_lipschitz(self.lipschitz)
+    }
+
+    /// This tape, certified `lipschitz`-Lipschitz (`None`: no bound known).
+    pub fn with_lipschitz(mut self, lipschitz: Option<f32>) -> Tape {
+        self.lipschitz = lipschitz;
+        self
+    }
+
+    /// A certified Lipschitz constant of the tape's function, if known.
+    pub fn lipschitz(&self) -> Option<f32> {
+        self.lipschitz
     }
 }
 
@@ -617,6 +632,7 @@ fn compile(ssa: &[Inst], root: u32, choices: Option<&[Choice]>) -> Tape {
         output,
         root: new_of[root as usize],
         fused,
+        lipschitz: None,
     }
 }
 
