@@ -72,12 +72,15 @@ pub fn lipschitz(node: &Node) -> Option<f32> {
             | XOR { .. }
             | Morph { .. }
             // Isometries of space, uniform scaling (`s·child(p/s)`), the
-            // per-axis scaling's `min(f)·child(p/f)`, offsets of the value.
+            // per-axis scaling's `min(f)·child(p/f)`, maps of space that
+            // never lengthen a distance (mirror's fold, elongate's clamp),
+            // offsets of the value.
             | Translate { .. }
             | Rotate { .. }
             | Scale { .. }
             | ScaleNonUniform { .. }
             | Mirror { .. }
+            | Elongate { .. }
             | Round { .. }
             | Onion { .. }
             | WithMaterial { .. }
@@ -128,7 +131,7 @@ mod tests {
 
     /// The claim holds where it matters to the mesher: nearby pairs of points
     /// of certified trees never differ by more than the bound allows (all
-    /// three claim 1, which `lipschitz_pairs` checks).
+    /// four claim 1, which `lipschitz_pairs` checks).
     #[test]
     fn certified_fields_respect_their_bound() {
         let trees = [
@@ -139,6 +142,9 @@ mod tests {
                 "b": {"ScaleNonUniform": {"factors": [3.0, 0.5, 1.0], "child": {"Sphere": {"radius": 0.3}}}}}}),
             json!({"Morph": {"t": 1.7, "a": {"Cone": {"radius": 0.5, "half_height": 0.5}},
                 "b": {"Onion": {"thickness": 0.05, "child": {"Ellipsoid": {"radii": [0.8, 0.5, 0.3]}}}}}}),
+            json!({"Elongate": {"amount": [0.3, 0.0, 0.2], "child":
+                {"Mirror": {"axes": [1.0, 0.0, 1.0], "child": {"Translate": {"offset": [0.2, 0.1, 0.0],
+                    "child": {"CappedTorus": {"major_radius": 0.4, "minor_radius": 0.1, "cap_angle": 1.0}}}}}}}}),
         ];
         for tree in trees {
             let c = compile(&tree, &Limits::default()).unwrap();
