@@ -5,8 +5,9 @@
 //! only where the lowering guarantees it for every parameter: the primitives
 //! whose formula is an exact distance or a documented bound (1-Lipschitz), the
 //! operations whose value's gradient is a convex combination of (or no steeper
-//! than) their operands', and the transforms that are isometries or uniform
-//! scalings. Any other kind (twists, noise, expressions, `.vm` programs) gives
+//! than) their operands', and the transforms and modifiers that scale the
+//! value no more than they shrink space (isometries, uniform and per-axis
+//! scalings, folds, clamps, offsets of the value). Any other kind (twists, noise, expressions, `.vm` programs) gives
 //! `None`: no bound is claimed, and the mesher samples everything.
 #![warn(missing_docs)]
 
