@@ -132,6 +132,17 @@ impl Level {
         }
     }
 
+    /// Whether this is the AVX-512 variant: callers may then use AVX-512 code
+    /// of their own around the kernel (the mesher's sample gathering), and
+    /// narrower widths, asked for in tests, exercise their portable paths.
+    pub fn avx512(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        if self.0 == LevelKind::Avx512 {
+            return true;
+        }
+        false
+    }
+
     /// Runs `tape` on one block of `N` points; the result is in register
     /// [`Tape::output`] of `regs` (which needs [`Tape::reg_count`] registers).
     #[inline]
