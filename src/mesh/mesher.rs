@@ -1255,8 +1255,9 @@ impl Ctx {
         regs: &mut Vec<[f32; LANES]>,
     ) {
         let n = xs.len();
+        // Appended block by block: filling it first would write it twice.
         out.clear();
-        out.resize(n, 0.0);
+        out.reserve(n);
         if regs.len() < tape.reg_count().max(1) {
             regs.resize(tape.reg_count().max(1), [0.0; LANES]);
         }
@@ -1277,7 +1278,7 @@ impl Ctx {
                     self.level.run_block::<LANES>(tape, regs, &bx, &by, &bz);
                 }
             }
-            out[start..start + m].copy_from_slice(&regs[tape.output() as usize][..m]);
+            out.extend_from_slice(&regs[tape.output() as usize][..m]);
         }
     }
 
@@ -1288,21 +1289,29 @@ impl Ctx {
         const K: [[f32; 3]; 4] = [[1., -1., -1.], [-1., -1., 1.], [-1., 1., -1.], [1., 1., 1.]];
         let d = 0.05 * self.grid.h;
         // Own buffers: `xs`/`ys`/`zs` keep their full size for sampling.
-        let [gx, gy, gz] = &mut s.stencil;
-        for buf in [&mut *gx, &mut *gy, &mut *gz] {
-            buf.clear();
-            buf.resize(4 * points.len(), 0.0);
+        let n = 4 * points.len();
+        for buf in &mut s.stencil {
+            // Only grown: every element used is written below.
+            if buf.len() < n {
+                buf.resize(n, 0.0);
+            }
         }
-        // Written by index: pushes here cost more than the arithmetic.
-        for (i, p) in points.iter().enumerate() {
-            for (j, k) in K.iter().enumerate() {
-                gx[4 * i + j] = p[0] + d * k[0];
-                gy[4 * i + j] = p[1] + d * k[1];
-                gz[4 * i + j] = p[2] + d * k[2];
+        let [gx, gy, gz] = s.stencil.each_mut().map(|b| &mut b[..n]);
+        let offsets = K.map(|k| k.map(|c| d * c));
+        // Written in place: pushes here cost more than the arithmetic.
+        let stencils = gx
+            .chunks_exact_mut(4)
+            .zip(gy.chunks_exact_mut(4))
+            .zip(gz.chunks_exact_mut(4));
+        for (p, ((x, y), z)) in points.iter().zip(stencils) {
+            for (j, o) in offsets.iter().enumerate() {
+                x[j] = p[0] + o[0];
+                y[j] = p[1] + o[1];
+                z[j] = p[2] + o[2];
             }
         }
         let mut out = std::mem::take(&mut s.out);
-        let [gx, gy, gz] = &s.stencil;
+        let [gx, gy, gz] = s.stencil.each_ref().map(|b| &b[..n]);
         self.eval(tape, gx, gy, gz, &mut out, &mut s.regs);
         let normals = out
             .chunks_exact(4)
