@@ -85,6 +85,59 @@ pub struct Case {
     pub patch_edges: [u16; 4],
 }
 
+/// Surface nets' vertex of one piece of a case, in a form that needs no
+/// branches or bit counting per cell: the mean of the piece's edge crossings,
+/// in cell units from the cell's low corner, is, per axis lane `a`,
+/// `(offset[a] + Σ_k LANE_ON[lanes[k]][a] · t[k][a]) / count`, where `t[k][a]`
+/// is the crossing fraction on edge `4·a + k` (which runs along axis `a`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PieceMean {
+    /// Per `k`: bit `a` set when edge `4·a + k` is one of the piece's.
+    pub lanes: [u8; 4],
+    /// Per axis, the sum of the piece's edges' low-corner offsets; lane 3 is 0.
+    pub offset: [f32; 4],
+    /// How many edges the piece crosses (at least 1 for a real piece).
+    pub count: f32,
+}
+
+/// `LANE_ON[i]` has lane `a` equal to bit `a` of `i` (lane 3 always 0).
+pub const LANE_ON: [[f32; 4]; 8] = {
+    let mut table = [[0.0; 4]; 8];
+    let mut i = 0;
+    while i < 8 {
+        let mut a = 0;
+        while a < 3 {
+            table[i][a] = (i >> a & 1) as f32;
+            a += 1;
+        }
+        i += 1;
+    }
+    table
+};
+
+/// [`PieceMean`] of every piece of every case (pieces past
+/// [`Case::patches`] are zero).
+pub fn piece_means() -> &'static [[PieceMean; 4]; 256] {
+    static TABLE: OnceLock<[[PieceMean; 4]; 256]> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let table = cases();
+        std::array::from_fn(|case| table[case].patch_edges.map(piece_mean))
+    })
+}
+
+fn piece_mean(mask: u16) -> PieceMean {
+    let mut out = PieceMean::default();
+    for e in (0..12).filter(|e| mask >> e & 1 == 1) {
+        let (a, k) = (edge_axis(e), e % 4);
+        out.lanes[k] |= 1 << a;
+        for (axis, offset) in CORNERS[edge_corners(e).0].iter().enumerate() {
+            out.offset[axis] += *offset as f32;
+        }
+        out.count += 1.0;
+    }
+    out
+}
+
 /// [`Case::edge_patch`] of an edge the surface does not cross.
 pub const NO_PATCH: u8 = u8::MAX;
 
@@ -199,6 +252,40 @@ mod tests {
             }
             for (&(a, b), &n) in &directed {
                 assert_eq!(n, 1, "case {case}: edge {a}->{b} used {n} times");
+            }
+        }
+    }
+
+    #[test]
+    fn piece_means_sum_the_pieces_edges() {
+        // The mean of the edge midpoints (every crossing at one half) by the
+        // table's formula equals the direct mean, for every piece of every case.
+        let means = piece_means();
+        for (case, info) in cases().iter().enumerate() {
+            let pieces = usize::from(info.patches);
+            for (p, (&mask, m)) in info
+                .patch_edges
+                .iter()
+                .zip(&means[case])
+                .take(pieces)
+                .enumerate()
+            {
+                let edges: Vec<usize> = (0..12).filter(|e| mask >> e & 1 == 1).collect();
+                assert_eq!(m.count, edges.len() as f32);
+                for a in 0..3 {
+                    let direct: f32 = edges
+                        .iter()
+                        .map(|&e| {
+                            let (c0, c1) = edge_corners(e);
+                            (CORNERS[c0][a] + CORNERS[c1][a]) as f32 / 2.0
+                        })
+                        .sum();
+                    let table: f32 = m.offset[a]
+                        + (0..4)
+                            .map(|k| LANE_ON[usize::from(m.lanes[k])][a] * 0.5)
+                            .sum::<f32>();
+                    assert_eq!(table, direct, "case {case} piece {p} axis {a}");
+                }
             }
         }
     }

@@ -845,6 +845,7 @@ impl Ctx {
                 out.table = lend(&mut s.table, CHUNK * CHUNK * CHUNK, NONE);
                 out.cases = lend(&mut s.cases, CHUNK * CHUNK * CHUNK, 0);
                 let cases = cube::cases();
+                let means = cube::piece_means();
                 let mut pieces: Vec<Piece> = Vec::new();
                 let mut positions = std::mem::take(&mut s.positions);
                 positions.clear();
@@ -863,8 +864,8 @@ impl Ctx {
                     if nets {
                         let t = edge_crossings(&corner_values(values, c));
                         let o = [0, 1, 2].map(|a| self.grid.coord(a, base[a] + c[a]));
-                        for &mask in &info.patch_edges[..usize::from(info.patches)] {
-                            let m = mean_crossing(&t, mask);
+                        for piece in &means[case][..usize::from(info.patches)] {
+                            let m = mean_crossing(&t, piece);
                             positions.push([0, 1, 2].map(|a| o[a] + h * m[a]));
                         }
                     } else {
@@ -1962,38 +1963,44 @@ fn corner_values(values: &[f32], c: [usize; 3]) -> [f32; 8] {
 }
 
 /// The crossing fraction ([`crossing`]) of each of a cell's 12 edges, from its
-/// corner values; meaningless on edges whose ends have the same sign.
-fn edge_crossings(corners: &[f32; 8]) -> [f32; 12] {
+/// corner values, grouped as [`cube::PieceMean`] reads them: `t[k][a]` is
+/// edge `4·a + k`'s (lane 3 is padding). Meaningless on edges whose ends have
+/// the same sign.
+fn edge_crossings(corners: &[f32; 8]) -> [[f32; 4]; 4] {
     // All twelve at once: `crossing` has no branches, so the compiler turns
-    // this into three 4-wide divisions (one per axis) instead of a division
-    // per crossed edge chained through a loop, once the costliest loop of
-    // surface nets.
-    let lo: [f32; 12] = std::array::from_fn(|e| corners[cube::EDGE_CORNERS[e].0]);
-    let hi: [f32; 12] = std::array::from_fn(|e| corners[cube::EDGE_CORNERS[e].1]);
-    let mut t = [0.0f32; 12];
-    for e in 0..12 {
-        t[e] = crossing(lo[e], hi[e]);
+    // this into four 4-wide divisions instead of a division per crossed edge
+    // chained through a loop, once the costliest loop of surface nets.
+    let end = |k: usize, a: usize, high: bool| {
+        if a == 3 {
+            return if high { 1.0 } else { -1.0 };
+        }
+        let (c0, c1) = cube::EDGE_CORNERS[4 * a + k];
+        corners[if high { c1 } else { c0 }]
+    };
+    let lo: [[f32; 4]; 4] = std::array::from_fn(|k| std::array::from_fn(|a| end(k, a, false)));
+    let hi: [[f32; 4]; 4] = std::array::from_fn(|k| std::array::from_fn(|a| end(k, a, true)));
+    let mut t = [[0.0f32; 4]; 4];
+    for k in 0..4 {
+        for a in 0..4 {
+            t[k][a] = crossing(lo[k][a], hi[k][a]);
+        }
     }
     t
 }
 
-/// Surface nets: the mean of the crossings on the edges in `mask`, in cell units
-/// from the cell's low corner, given the cell's [`edge_crossings`].
-fn mean_crossing(t: &[f32; 12], mask: u16) -> [f32; 3] {
-    let mut sum = [0.0f32; 3];
-    for a in 0..3 {
-        // Edge 4·a + k runs along axis a, offset by bit 0 of k on axis a + 1
-        // and by bit 1 of k on axis a + 2 (see `cube`).
-        let group = u32::from(mask >> (4 * a)) & 0b1111;
-        for k in 0..4 {
-            let on = (group >> k & 1) as f32;
-            sum[a] += on * t[4 * a + k];
+/// Surface nets: the mean of the crossings of one piece of a cell, in cell
+/// units from the cell's low corner (lane 3 is padding), given the cell's
+/// [`edge_crossings`]: four-lane multiply-adds, no branches or bit counts.
+#[inline(always)]
+fn mean_crossing(t: &[[f32; 4]; 4], piece: &cube::PieceMean) -> [f32; 4] {
+    let mut sum = piece.offset;
+    for (k, tk) in t.iter().enumerate() {
+        let on = &cube::LANE_ON[usize::from(piece.lanes[k])];
+        for a in 0..4 {
+            sum[a] += on[a] * tk[a];
         }
-        sum[(a + 1) % 3] += (group & 0b1010).count_ones() as f32;
-        sum[(a + 2) % 3] += (group & 0b1100).count_ones() as f32;
     }
-    let n = mask.count_ones().max(1) as f32;
-    sum.map(|v| v / n)
+    sum.map(|v| v / piece.count)
 }
 
 /// One surface piece of one cell (the dual methods' unit of vertex).
