@@ -60,6 +60,11 @@ const S: usize = CHUNK + 1;
 const LANES: usize = 256;
 /// Marker of "no vertex" in the per-chunk vertex tables.
 const NONE: u16 = u16::MAX;
+/// Flag on a dual table entry whose cell has more than one surface piece:
+/// only then does a face need the case table to find the edge's piece. Vertex
+/// numbers stay below it (at most 4 pieces in each of 16³ cells: 2¹⁴).
+const MULTI: u16 = 1 << 15;
+const _: () = assert!(4 * CHUNK * CHUNK * CHUNK <= MULTI as usize);
 /// Chunks per [`BulkSampler`] call: about 5 M samples (60 MB of positions), so
 /// one call is large enough for a GPU and memory stays bounded at any resolution.
 const SAMPLER_BATCH: usize = 1024;
@@ -713,6 +718,7 @@ impl ChunkOut {
             if v == NONE {
                 return None;
             }
+            let v = v & !MULTI;
             let case = self.cases.get(k).copied().unwrap_or(0);
             return Some((v, case, *self.positions.get(usize::from(v))?));
         }
@@ -855,12 +861,16 @@ impl Ctx {
                     let ci = cell_index(c[0], c[1], c[2]);
                     let case = case_of(&out.rows, c);
                     let first = (positions.len() + pieces.len()) as u16;
-                    out.table[ci] = first;
+                    let info = &cases[case];
+                    out.table[ci] = if info.patches > 1 {
+                        first | MULTI
+                    } else {
+                        first
+                    };
                     out.cases[ci] = case as u8;
                     if on_face(size, c) {
                         s.border.push((ci as u16, first, case as u8));
                     }
-                    let info = &cases[case];
                     if nets {
                         let t = edge_crossings(&corner_values(values, c));
                         let o = [0, 1, 2].map(|a| self.grid.coord(a, base[a] + c[a]));
@@ -1520,14 +1530,23 @@ fn inner_dual_faces(me: &ChunkOut) -> (Vec<[u16; 3]>, usize) {
         let edges = [4 * axis + 3, 4 * axis + 2, 4 * axis, 4 * axis + 1];
         let mut v = [0u16; 4];
         for i in 0..4 {
-            let base = me.table[cells[i]];
+            let entry = me.table[cells[i]];
+            if entry == NONE {
+                missing += 1;
+                return;
+            }
+            // A crossed edge of a one-piece cell is that piece's.
+            if entry & MULTI == 0 {
+                v[i] = entry;
+                continue;
+            }
             let patch = cases[usize::from(me.cases[cells[i]])].edge_patch[edges[i]];
-            if base == NONE || patch == cube::NO_PATCH {
+            if patch == cube::NO_PATCH {
                 missing += 1;
                 return;
             }
             // A piece of a cell that has a vertex: below the vertex count.
-            v[i] = base + u16::from(patch);
+            v[i] = (entry & !MULTI) + u16::from(patch);
         }
         let pos = |i: usize| me.positions[usize::from(v[i])];
         let split_ac = dist2(pos(0), pos(2)) <= dist2(pos(1), pos(3));
