@@ -857,9 +857,8 @@ impl Ctx {
                 positions.clear();
                 let nets = self.method == Method::SurfaceNets;
                 let h = self.grid.h;
-                for_each_surface_cell(&out.rows, out.size, |c| {
+                for_each_surface_cell(&out.rows, out.size, |c, case| {
                     let ci = cell_index(c[0], c[1], c[2]);
-                    let case = case_of(&out.rows, c);
                     let first = (positions.len() + pieces.len()) as u16;
                     let info = &cases[case];
                     out.table[ci] = if info.patches > 1 {
@@ -1487,8 +1486,8 @@ impl Ctx {
                 } else {
                     for_each_inner_surface_cell
                 };
-                visit(&me.rows, me.size, &mut |c| {
-                    for t in &cases[case_of(&me.rows, c)].triangles {
+                visit(&me.rows, me.size, &mut |c, case| {
+                    for t in &cases[case].triangles {
                         let v = t.map(|e| {
                             let e = e as usize;
                             let o = cube::edge_origin(e);
@@ -1843,12 +1842,16 @@ fn mark_rows(rows: &mut [u32], lo: [usize; 3], hi: [usize; 3]) {
 }
 
 /// Calls `f` with every cell of the chunk whose corners differ in sign.
-fn for_each_surface_cell(rows: &[u32], size: [usize; 3], f: impl FnMut([usize; 3])) {
+fn for_each_surface_cell(rows: &[u32], size: [usize; 3], f: impl FnMut([usize; 3], usize)) {
     surface_cells_where(rows, size, |_, _| u32::MAX, f);
 }
 
 /// [`for_each_surface_cell`] for the cells not on the chunk's high faces.
-fn for_each_inner_surface_cell(rows: &[u32], size: [usize; 3], f: &mut dyn FnMut([usize; 3])) {
+fn for_each_inner_surface_cell(
+    rows: &[u32],
+    size: [usize; 3],
+    f: &mut dyn FnMut([usize; 3], usize),
+) {
     let [nx, ny, nz] = size;
     let inner = (1u32 << (nx - 1)) - 1;
     let keep = |y: usize, z: usize| if y + 1 < ny && z + 1 < nz { inner } else { 0 };
@@ -1859,7 +1862,7 @@ fn for_each_inner_surface_cell(rows: &[u32], size: [usize; 3], f: &mut dyn FnMut
 fn for_each_surface_cell_on_high_faces(
     rows: &[u32],
     size: [usize; 3],
-    f: &mut dyn FnMut([usize; 3]),
+    f: &mut dyn FnMut([usize; 3], usize),
 ) {
     let [nx, ny, nz] = size;
     let last = 1u32 << (nx - 1);
@@ -1873,13 +1876,15 @@ fn for_each_surface_cell_on_high_faces(
     surface_cells_where(rows, size, keep, f);
 }
 
-/// Calls `f` with the cells whose corners differ in sign, in the columns
-/// `keep(y, z)` allows (a bit mask over x).
+/// Calls `f(cell, case)` with the cells whose corners differ in sign, in the
+/// columns `keep(y, z)` allows (a bit mask over x). `case` is the cell's
+/// corner-sign case ([`case_of`]), read off the four sample rows around the
+/// cell's column two bits at a time.
 fn surface_cells_where(
     rows: &[u32],
     size: [usize; 3],
     keep: impl Fn(usize, usize) -> u32,
-    mut f: impl FnMut([usize; 3]),
+    mut f: impl FnMut([usize; 3], usize),
 ) {
     let [nx, ny, nz] = size;
     let mask = (1u32 << nx) - 1;
@@ -1904,7 +1909,12 @@ fn surface_cells_where(
             while mixed != 0 {
                 let x = mixed.trailing_zeros() as usize;
                 mixed &= mixed - 1;
-                f([x, y, z]);
+                // Corner k = dx + 2·dy + 4·dz: row (dy, dz) gives bits 2·dy + 4·dz
+                // and the next, for dx = 0 and 1.
+                let pair = |row: u32| (row >> x & 0b11) as usize;
+                let case = pair(r[0]) | pair(r[1]) << 2 | pair(r[2]) << 4 | pair(r[3]) << 6;
+                debug_assert_eq!(case, case_of(rows, [x, y, z]));
+                f([x, y, z], case);
             }
         }
     }
@@ -2037,7 +2047,9 @@ impl Piece {
     }
 }
 
-/// The corner-sign case of local cell `c` from a chunk's sign rows.
+/// The corner-sign case of local cell `c` from a chunk's sign rows, corner by
+/// corner: the definition that [`surface_cells_where`]'s faster reading is
+/// checked against (in builds with debug assertions, which the tests have).
 fn case_of(rows: &[u32], c: [usize; 3]) -> usize {
     let mut case = 0;
     for (k, o) in CORNERS.iter().enumerate() {
