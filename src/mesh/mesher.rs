@@ -1988,7 +1988,9 @@ fn for_each_owned_crossing(rows: &[u32], size: [usize; 3], mut f: impl FnMut(usi
 fn corner_values(values: &[f32], c: [usize; 3]) -> [f32; 8] {
     let i = sample_index(c[0], c[1], c[2]);
     const O: [usize; 8] = [0, 1, S, S + 1, S * S, S * S + 1, S * S + S, S * S + S + 1];
-    O.map(|o| values[i + o])
+    // One bounds check for the cell's span instead of one per corner.
+    let span = &values[i..=i + O[7]];
+    O.map(|o| span[o])
 }
 
 /// The crossing fraction ([`crossing`]) of each of a cell's 12 edges, from its
@@ -2024,7 +2026,8 @@ fn edge_crossings(corners: &[f32; 8]) -> [[f32; 4]; 4] {
 fn mean_crossing(t: &[[f32; 4]; 4], piece: &cube::PieceMean) -> [f32; 4] {
     let mut sum = piece.offset;
     for (k, tk) in t.iter().enumerate() {
-        let on = &cube::LANE_ON[usize::from(piece.lanes[k])];
+        // `& 7`: lane sets are 3-bit, and the mask spares a bounds check.
+        let on = &cube::LANE_ON[usize::from(piece.lanes[k] & 7)];
         for a in 0..4 {
             sum[a] += on[a] * tk[a];
         }
