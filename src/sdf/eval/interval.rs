@@ -205,7 +205,23 @@ impl Tape {
         scratch.choices.clear();
         scratch.choices.resize(insts.len(), Choice::Both);
         let regs = &mut scratch.regs;
+        // Until some register holds NaN no operand can be NaN, so the NaN
+        // bookkeeping of the loop below cannot change a result: run without
+        // it, and hand over after the first NaN result (whose own
+        // instruction had no NaN operands, so it was evaluated as there).
+        let mut resume = insts.len();
         for (k, inst) in insts.iter().enumerate() {
+            let (a, b) = (regs[inst.a as usize], regs[inst.b as usize]);
+            let imm = Interval::point(inst.imm);
+            let (v, choice) = eval_op(inst.op, a, b, imm, inst, regs, x, y, z);
+            scratch.choices[k] = choice;
+            regs[inst.out as usize] = v;
+            if v.is_nan() {
+                resume = k + 1;
+                break;
+            }
+        }
+        for (k, inst) in insts.iter().enumerate().skip(resume) {
             let a = regs[inst.a as usize];
             let b = regs[inst.b as usize];
             let imm = Interval::point(inst.imm);
@@ -446,6 +462,41 @@ mod tests {
     use super::*;
     use crate::sdf::eval::{SimdWidth, eval_points};
     use crate::sdf::tape::tests::{every_op_graphs, sample_points};
+
+    /// A NaN register hands over to the careful loop: NaN propagates through
+    /// arithmetic and min is then bounded only by its other operand, whether
+    /// the NaN comes first (an input) or mid-tape.
+    #[test]
+    fn nan_registers_take_the_careful_path() {
+        use crate::sdf::expr::{Axis, Binary, Graph, Op};
+        let mut g = Graph::default();
+        let x = g.push(Op::Input(Axis::X));
+        let y = g.push(Op::Input(Axis::Y));
+        let one = g.constant_id(1.0);
+        let shifted = g.push(Op::Binary(Binary::Add, x, one));
+        let scaled = g.push(Op::Binary(Binary::Mul, shifted, y));
+        let r = g.push(Op::Binary(Binary::Min, scaled, y));
+        g.set_root(r);
+        let tape = Tape::new(&g);
+        let y_box = Interval::new(2.0, 3.0);
+        let mut s = IntervalScratch::new();
+        let v = tape.eval_interval_with(NAN, y_box, Interval::point(0.0), &mut s);
+        assert_eq!((v.lo, v.hi), (f32::NEG_INFINITY, 3.0));
+        assert!(
+            !s.any_choice(),
+            "no branch can be ruled out: {:?}",
+            s.choices
+        );
+        // Finite inputs: the fast loop alone, min's left operand wins.
+        let v = tape.eval_interval_with(
+            Interval::new(-2.0, -1.5),
+            y_box,
+            Interval::point(0.0),
+            &mut s,
+        );
+        assert!(v.hi <= -1.0 && v.lo >= -3.01, "{v:?}");
+        assert!(s.any_choice());
+    }
 
     /// Random boxes; every batch-evaluated value inside must be in the interval,
     /// and the simplified tape must agree with the full one inside the box.
