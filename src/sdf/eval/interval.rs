@@ -209,6 +209,8 @@ impl Tape {
         // bookkeeping of the loop below cannot change a result: run without
         // it, and hand over after the first NaN result (whose own
         // instruction had no NaN operands, so it was evaluated as there).
+        // Two loops, not one with a flag tested per instruction: the flag
+        // kept the interval evaluator's instruction count where it was.
         let mut resume = insts.len();
         for (k, inst) in insts.iter().enumerate() {
             let (a, b) = (regs[inst.a as usize], regs[inst.b as usize]);
