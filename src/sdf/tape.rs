@@ -10,6 +10,8 @@
 //! soon as the value in it is dead and the working set stays small (a block of
 //! registers fits in L1). Binary operations with one constant operand become
 //! immediate forms (`AddImm`, `ImmSub`, …) so constants cost no register and no load.
+//! Compiling folds constants and identities after applying [`Choice`]s, so a
+//! simplified tape carries no arithmetic on the branches it dropped.
 //!
 //! Invariants:
 //! - instructions are in evaluation order; an instruction's result register is never
@@ -275,25 +277,10 @@ impl Tape {
                 }
                 Op::Binary(b, x, y) => {
                     let (cx, cy) = (graph.constant(x), graph.constant(y));
-                    let imm_form = match (b, cx, cy) {
-                        (_, Some(_), Some(_)) => None,
-                        (Binary::Add, _, Some(c)) | (Binary::Add, Some(c), _) => {
-                            Some((Opcode::AddImm, c))
-                        }
-                        (Binary::Mul, _, Some(c)) | (Binary::Mul, Some(c), _) => {
-                            Some((Opcode::MulImm, c))
-                        }
-                        (Binary::Min, _, Some(c)) | (Binary::Min, Some(c), _) => {
-                            Some((Opcode::MinImm, c))
-                        }
-                        (Binary::Max, _, Some(c)) | (Binary::Max, Some(c), _) => {
-                            Some((Opcode::MaxImm, c))
-                        }
-                        (Binary::Sub, _, Some(c)) => Some((Opcode::SubImm, c)),
-                        (Binary::Sub, Some(c), _) => Some((Opcode::ImmSub, c)),
-                        (Binary::Div, _, Some(c)) => Some((Opcode::DivImm, c)),
-                        (Binary::Div, Some(c), _) => Some((Opcode::ImmDiv, c)),
-                        _ => None,
+                    let imm_form = match (cx, cy) {
+                        (Some(_), Some(_)) | (None, None) => None,
+                        (Some(c), None) => imm_form(Opcode::binary(b), true).map(|o| (o, c)),
+                        (None, Some(c)) => imm_form(Opcode::binary(b), false).map(|o| (o, c)),
                     };
                     match imm_form {
                         Some((opc, c)) => {
@@ -505,6 +492,144 @@ fn apply_choice(inst: Inst, choice: Choice) -> Result<Inst, u32> {
     }
 }
 
+/// The immediate form of binary `op` when its constant operand is on the
+/// left (`const_left`) or the right, if it has one.
+fn imm_form(op: Opcode, const_left: bool) -> Option<Opcode> {
+    use Opcode::*;
+    Some(match (op, const_left) {
+        (Add, _) => AddImm,
+        (Mul, _) => MulImm,
+        (Min, _) => MinImm,
+        (Max, _) => MaxImm,
+        (Sub, false) => SubImm,
+        (Sub, true) => ImmSub,
+        (Div, false) => DivImm,
+        (Div, true) => ImmDiv,
+        _ => return None,
+    })
+}
+
+/// The value of `inst` given constant operands `a`, `b`, `c`, for the ops the
+/// batch kernels compute with the same IEEE operations as this (so folding
+/// changes no result); `None` for the others (the kernels' `sin` & co. are
+/// approximations, not libm's).
+fn exact_value(inst: &Inst, a: f32, b: f32, c: f32) -> Option<f32> {
+    use Opcode::*;
+    let imm = inst.imm;
+    Some(match inst.op {
+        Copy => a,
+        Neg => Unary::Neg.apply(a),
+        Abs => Unary::Abs.apply(a),
+        Sqrt => Unary::Sqrt.apply(a),
+        Square => Unary::Square.apply(a),
+        Recip => Unary::Recip.apply(a),
+        Floor => Unary::Floor.apply(a),
+        Ceil => Unary::Ceil.apply(a),
+        Sign => Unary::Sign.apply(a),
+        Add => Binary::Add.apply(a, b),
+        Sub => Binary::Sub.apply(a, b),
+        Mul => Binary::Mul.apply(a, b),
+        Div => Binary::Div.apply(a, b),
+        Min => Binary::Min.apply(a, b),
+        Max => Binary::Max.apply(a, b),
+        Mod => Binary::Mod.apply(a, b),
+        Lt => Binary::Lt.apply(a, b),
+        AddImm => a + imm,
+        SubImm => a - imm,
+        ImmSub => imm - a,
+        MulImm => a * imm,
+        DivImm => a / imm,
+        ImmDiv => imm / a,
+        MinImm => a.min(imm),
+        MaxImm => a.max(imm),
+        Select => {
+            if a != 0.0 {
+                b
+            } else {
+                c
+            }
+        }
+        X | Y | Z | Const | Sin | Cos | Tan | Asin | Acos | Atan | Exp | Ln | Atan2 => {
+            return None;
+        }
+    })
+}
+
+/// Forward pass: applies `choices`, then folds what became constant and drops
+/// identities (`x + 0`, `x · 1`, `min(x, x)`, …, the rules [`Graph`] applies
+/// when building). A simplified tape needs it: a `max(k − |a − b|, 0)` whose
+/// `0` won leaves a chain of arithmetic on a constant behind (the ALICE demo
+/// tree's chunk tapes at 256³ were 40–60 instructions long, 21–40 folded). Returns the rewritten instructions
+/// (SSA indices unchanged) and, per value, the value it equals: itself, or an
+/// earlier one (no instruction needed).
+// Guards rather than float patterns, as in `Graph`: they read as the algebra.
+#[allow(clippy::redundant_guards)]
+fn fold(ssa: &[Inst], root: u32, choices: Option<&[Choice]>) -> (Vec<Inst>, Vec<u32>) {
+    use Opcode::*;
+    let n = root as usize + 1;
+    let mut out: Vec<Inst> = Vec::with_capacity(n);
+    let mut same: Vec<u32> = Vec::with_capacity(n);
+    for (i, &inst) in ssa[..n].iter().enumerate() {
+        let choice = choices.and_then(|c| c.get(i)).copied().unwrap_or_default();
+        let mut inst = match apply_choice(inst, choice) {
+            Ok(inst) => inst,
+            Err(src) => {
+                same.push(same[src as usize]);
+                out.push(inst);
+                continue;
+            }
+        };
+        let arity = inst.op.arity();
+        for o in [&mut inst.a, &mut inst.b, &mut inst.c]
+            .into_iter()
+            .take(arity)
+        {
+            *o = same[*o as usize];
+        }
+        let constant = |o: u32| (out[o as usize].op == Const).then(|| out[o as usize].imm);
+        let ops = [inst.a, inst.b, inst.c];
+        let consts: [Option<f32>; 3] = std::array::from_fn(|k| match k < arity {
+            true => constant(ops[k]),
+            false => None,
+        });
+        let all_const = arity > 0 && consts[..arity].iter().all(Option::is_some);
+        let value = |k: usize| consts[k].unwrap_or(0.0);
+        let folded = match all_const {
+            true => exact_value(&inst, value(0), value(1), value(2)),
+            false => None,
+        };
+        let mut alias = None;
+        if let Some(v) = folded {
+            inst = Inst::new(Const, 0, 0, 0, v);
+        } else if arity == 2 && consts[0].is_some() != consts[1].is_some() {
+            let (c, other) = match consts[0] {
+                Some(c) => (c, inst.b),
+                None => (consts[1].unwrap_or(0.0), inst.a),
+            };
+            if let Some(op) = imm_form(inst.op, consts[0].is_some()) {
+                inst = Inst::new(op, other, 0, 0, c);
+            }
+        }
+        match (inst.op, inst.imm) {
+            (Copy, _) => alias = Some(inst.a),
+            (Select, _) if consts[0].is_some() => {
+                alias = Some(if value(0) != 0.0 { inst.b } else { inst.c });
+            }
+            (Min | Max, _) if inst.a == inst.b => alias = Some(inst.a),
+            (AddImm | SubImm, z) if z == 0.0 => alias = Some(inst.a),
+            (MulImm | DivImm, o) if o == 1.0 => alias = Some(inst.a),
+            (MinImm, v) if v == f32::INFINITY => alias = Some(inst.a),
+            (MaxImm, v) if v == f32::NEG_INFINITY => alias = Some(inst.a),
+            (ImmSub, z) if z == 0.0 => inst = Inst::new(Neg, inst.a, 0, 0, 0.0),
+            (MulImm, m) if m == -1.0 => inst = Inst::new(Neg, inst.a, 0, 0, 0.0),
+            _ => {}
+        }
+        same.push(alias.unwrap_or(i as u32));
+        out.push(inst);
+    }
+    (out, same)
+}
+
 /// Backward pass: liveness, choice rewriting, register allocation; then forward
 /// renumbering of the SSA form. `root` is the SSA index of the result.
 fn compile(ssa: &[Inst], root: u32, choices: Option<&[Choice]>) -> Tape {
@@ -526,6 +651,7 @@ fn compile(ssa: &[Inst], root: u32, choices: Option<&[Choice]>) -> Tape {
             nregs - 1
         })
     };
+    let (folded, same) = fold(ssa, root, choices);
     let output = alloc(&mut free);
     reg[root as usize] = output;
     // Emitted instructions in reverse order: (old SSA index, SSA inst, register inst).
@@ -535,10 +661,10 @@ fn compile(ssa: &[Inst], root: u32, choices: Option<&[Choice]>) -> Tape {
         if r == NONE {
             continue;
         }
-        let choice = choices.and_then(|c| c.get(i)).copied().unwrap_or_default();
-        let inst = match apply_choice(ssa[i], choice) {
-            Ok(inst) => inst,
-            Err(src) => {
+        let src = same[i];
+        let inst = match src as usize == i {
+            true => folded[i],
+            false => {
                 if reg[src as usize] == NONE {
                     // The source takes over this value's register: no instruction.
                     reg[src as usize] = r;
@@ -778,6 +904,62 @@ pub(crate) mod tests {
         assert!(t.reg_count() <= 4, "{} registers", t.reg_count());
         for inst in t.insts() {
             assert!(!inst.operands_vec().contains(&inst.out), "{inst:?}");
+        }
+    }
+
+    /// A smooth union whose one side wins outright leaves `a − 0²·c` behind
+    /// once its blend's `max(k − |a − b|, 0)` is known to be 0: folding must
+    /// shrink that to the winning side's own instructions, and change no value.
+    #[test]
+    fn simplify_folds_what_the_choices_made_constant() {
+        fn sphere(g: &mut Graph, cx: f32) -> Id {
+            let x = g.push(Op::Input(Axis::X));
+            let y = g.push(Op::Input(Axis::Y));
+            let z = g.push(Op::Input(Axis::Z));
+            let c = g.constant_id(cx);
+            let dx = g.push(Op::Binary(Binary::Sub, x, c));
+            let [dx2, y2, z2] = [dx, y, z].map(|v| g.push(Op::Unary(Unary::Square, v)));
+            let s = g.push(Op::Binary(Binary::Add, dx2, y2));
+            let s = g.push(Op::Binary(Binary::Add, s, z2));
+            let r = g.push(Op::Unary(Unary::Sqrt, s));
+            let one = g.constant_id(1.0);
+            g.push(Op::Binary(Binary::Sub, r, one))
+        }
+        let mut alone = Graph::default();
+        let root = sphere(&mut alone, 0.0);
+        alone.set_root(root);
+        let mut g = Graph::default();
+        let a = sphere(&mut g, 0.0);
+        let b = sphere(&mut g, 5.0);
+        // min(a, b) − max(k − |a − b|, 0)² / (4k), k = 0.1
+        let k = g.constant_id(0.1);
+        let d = g.push(Op::Binary(Binary::Sub, a, b));
+        let d = g.push(Op::Unary(Unary::Abs, d));
+        let h = g.push(Op::Binary(Binary::Sub, k, d));
+        let zero = g.constant_id(0.0);
+        let h = g.push(Op::Binary(Binary::Max, h, zero));
+        let h2 = g.push(Op::Unary(Unary::Square, h));
+        let scale = g.constant_id(2.5);
+        let blend = g.push(Op::Binary(Binary::Mul, h2, scale));
+        let m = g.push(Op::Binary(Binary::Min, a, b));
+        let r = g.push(Op::Binary(Binary::Sub, m, blend));
+        g.set_root(r);
+        let tape = Tape::new(&g);
+        let iv = crate::sdf::eval::interval::Interval::new(-1.2, 1.2);
+        let (_, choices) = tape.eval_interval(iv, iv, iv);
+        let simple = tape.simplify(&choices);
+        assert_eq!(
+            simple.len(),
+            Tape::new(&alone).len(),
+            "{:?}",
+            simple.insts()
+        );
+        for p in sample_points(500, 1.2, 5) {
+            assert_eq!(
+                simple.eval_point(p).to_bits(),
+                tape.eval_point(p).to_bits(),
+                "{p:?}"
+            );
         }
     }
 
