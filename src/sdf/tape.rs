@@ -564,11 +564,17 @@ fn exact_value(inst: &Inst, a: f32, b: f32, c: f32) -> Option<f32> {
 /// earlier one (no instruction needed).
 // Guards rather than float patterns, as in `Graph`: they read as the algebra.
 #[allow(clippy::redundant_guards)]
-fn fold(ssa: &[Inst], root: u32, choices: Option<&[Choice]>) -> (Vec<Inst>, Vec<u32>) {
+fn fold(
+    ssa: &[Inst],
+    root: u32,
+    choices: Option<&[Choice]>,
+    out: &mut Vec<Inst>,
+    same: &mut Vec<u32>,
+) {
     use Opcode::*;
     let n = root as usize + 1;
-    let mut out: Vec<Inst> = Vec::with_capacity(n);
-    let mut same: Vec<u32> = Vec::with_capacity(n);
+    out.clear();
+    same.clear();
     for (i, &inst) in ssa[..n].iter().enumerate() {
         let choice = choices.and_then(|c| c.get(i)).copied().unwrap_or_default();
         let mut inst = match apply_choice(inst, choice) {
@@ -627,23 +633,76 @@ fn fold(ssa: &[Inst], root: u32, choices: Option<&[Choice]>) -> (Vec<Inst>, Vec<
         same.push(alias.unwrap_or(i as u32));
         out.push(inst);
     }
-    (out, same)
+}
+
+/// [`compile`]'s working buffers, kept per thread: meshing compiles a
+/// simplified tape for each distinct set of choices among its octree blocks
+/// (~1,700 at 256³), and allocating these afresh each time made compiling a
+/// third of the mesher's calls to the allocator.
+#[derive(Default)]
+struct CompileScratch {
+    /// `reg[i]`: register of SSA value i, assigned at its last use (first seen
+    /// walking backward) and freed at its definition.
+    reg: Vec<u32>,
+    /// `alias[i]`: the SSA value that i turned out to equal (no instruction emitted).
+    alias: Vec<u32>,
+    /// Free registers, oldest first: taking the least recently freed one means
+    /// an instruction's operands rarely land in the register its single user
+    /// writes, which is what lets the batch kernel fuse the pair (the count of
+    /// registers is the peak of live values whatever the choice).
+    free: std::collections::VecDeque<u32>,
+    /// Emitted instructions in reverse order: (old SSA index, SSA inst, register inst).
+    emitted: Vec<(u32, Inst, Inst)>,
+    /// New SSA index of each old value (through aliases).
+    new_of: Vec<u32>,
+    /// Uses of each new SSA value.
+    uses: Vec<u32>,
+    /// [`fold`]'s results.
+    folded: Vec<Inst>,
+    same: Vec<u32>,
+}
+
+thread_local! {
+    static COMPILE_SCRATCH: std::cell::RefCell<CompileScratch> =
+        std::cell::RefCell::new(CompileScratch::default());
 }
 
 /// Backward pass: liveness, choice rewriting, register allocation; then forward
 /// renumbering of the SSA form. `root` is the SSA index of the result.
 fn compile(ssa: &[Inst], root: u32, choices: Option<&[Choice]>) -> Tape {
+    // Never reentered (compiling calls no compile), so the borrow cannot fail.
+    COMPILE_SCRATCH.with_borrow_mut(|s| {
+        let tape = compile_with(ssa, root, choices, s);
+        // A huge tape's buffers are not worth keeping for the next one.
+        if s.reg.capacity() > 1 << 16 {
+            *s = CompileScratch::default();
+        }
+        tape
+    })
+}
+
+fn compile_with(
+    ssa: &[Inst],
+    root: u32,
+    choices: Option<&[Choice]>,
+    s: &mut CompileScratch,
+) -> Tape {
     let n = ssa.len();
-    // reg[i]: register of SSA value i, assigned at its last use (first seen walking
-    // backward) and freed at its definition.
-    let mut reg = vec![NONE; n];
-    // alias[i]: the SSA value that i turned out to equal (no instruction emitted).
-    let mut alias = vec![NONE; n];
-    // Free registers, oldest first: taking the least recently freed one means an
-    // instruction's operands rarely land in the register its single user writes,
-    // which is what lets the batch kernel fuse the pair (the count of registers
-    // is the peak of live values whatever the choice).
-    let mut free: std::collections::VecDeque<u32> = std::collections::VecDeque::new();
+    let CompileScratch {
+        reg,
+        alias,
+        free,
+        emitted,
+        new_of,
+        uses,
+        folded,
+        same,
+    } = s;
+    reg.clear();
+    reg.resize(n, NONE);
+    alias.clear();
+    alias.resize(n, NONE);
+    free.clear();
     let mut nregs = 0u32;
     let mut alloc = |free: &mut std::collections::VecDeque<u32>| {
         free.pop_front().unwrap_or_else(|| {
@@ -651,11 +710,10 @@ fn compile(ssa: &[Inst], root: u32, choices: Option<&[Choice]>) -> Tape {
             nregs - 1
         })
     };
-    let (folded, same) = fold(ssa, root, choices);
-    let output = alloc(&mut free);
+    fold(ssa, root, choices, folded, same);
+    let output = alloc(free);
     reg[root as usize] = output;
-    // Emitted instructions in reverse order: (old SSA index, SSA inst, register inst).
-    let mut emitted: Vec<(u32, Inst, Inst)> = Vec::with_capacity(n);
+    emitted.clear();
     for i in (0..=root as usize).rev() {
         let r = reg[i];
         if r == NONE {
@@ -682,7 +740,7 @@ fn compile(ssa: &[Inst], root: u32, choices: Option<&[Choice]>) -> Tape {
         for k in 0..arity {
             let o = ops[k] as usize;
             if reg[o] == NONE {
-                reg[o] = alloc(&mut free);
+                reg[o] = alloc(free);
             }
             rops[k] = reg[o];
         }
@@ -695,7 +753,8 @@ fn compile(ssa: &[Inst], root: u32, choices: Option<&[Choice]>) -> Tape {
     }
     emitted.reverse();
     // Forward: new SSA index of each old value (through aliases).
-    let mut new_of = vec![NONE; n];
+    new_of.clear();
+    new_of.resize(n, NONE);
     let mut k = 0;
     for (old, slot) in new_of.iter_mut().enumerate().take(root as usize + 1) {
         if k < emitted.len() && emitted[k].0 as usize == old {
@@ -710,7 +769,7 @@ fn compile(ssa: &[Inst], root: u32, choices: Option<&[Choice]>) -> Tape {
     }
     let mut new_ssa = Vec::with_capacity(emitted.len());
     let mut new_regs = Vec::with_capacity(emitted.len());
-    for (pos, (_, mut inst, rinst)) in emitted.into_iter().enumerate() {
+    for (pos, &(_, mut inst, rinst)) in emitted.iter().enumerate() {
         let arity = inst.op.arity();
         if arity > 0 {
             inst.a = new_of[inst.a as usize];
@@ -727,7 +786,8 @@ fn compile(ssa: &[Inst], root: u32, choices: Option<&[Choice]>) -> Tape {
     }
     // Fusion: count uses in the SSA form, then pair heads with their only user
     // when it comes right after.
-    let mut uses = vec![0u32; new_ssa.len()];
+    uses.clear();
+    uses.resize(new_ssa.len(), 0);
     for inst in &new_ssa {
         for &o in &[inst.a, inst.b, inst.c][..inst.op.arity()] {
             uses[o as usize] += 1;
