@@ -1,8 +1,10 @@
 //! Conformance of every node kind: JSON → compile → evaluate, with random
 //! parameters drawn from each field's catalog rule, checked three ways:
 //! the tape agrees with the graph reference, every SIMD width agrees with the
-//! scalar tape within 1e-5 (relative above 1, absolute below), and interval
-//! bounds over random boxes contain every sampled value.
+//! scalar tape within 1e-5 (relative above 1, absolute below), interval
+//! bounds over random boxes contain every sampled value, and the tape
+//! simplified for a box (choices applied, constants folded) gives the same
+//! values inside it, bit for bit.
 
 use ai_modeler::sdf::compile::compile;
 use ai_modeler::sdf::eval::interval::Interval;
@@ -86,7 +88,7 @@ fn every_kind_compiles_and_every_evaluator_agrees() {
                 ];
                 let h = rng.range(0.001, 1.0);
                 let boxed = |i: usize| Interval::new(c[i] - h, c[i] + h);
-                let (bound, _) = tape.eval_interval(boxed(0), boxed(1), boxed(2));
+                let (bound, choices) = tape.eval_interval(boxed(0), boxed(1), boxed(2));
                 let inside: Vec<[f32; 3]> = (0..64)
                     .map(|_| {
                         [
@@ -104,6 +106,28 @@ fn every_kind_compiles_and_every_evaluator_agrees() {
                     failures.push(format!(
                         "{}: value {} at {:?} outside interval {bound:?} of box {c:?}±{h} for {tree}",
                         kind.name, out[i], inside[i]
+                    ));
+                    break;
+                }
+                let simple = tape.simplify(&choices);
+                let mut short = vec![0.0; inside.len()];
+                eval_points(&simple, &inside, &mut short, SimdWidth::Auto);
+                // Equal bits, or both NaN, or both zero (`x + 0` folds to `x`,
+                // which keeps a -0 that the addition made +0, as `Graph` does).
+                let same = |a: f32, b: f32| {
+                    a.to_bits() == b.to_bits()
+                        || (a.is_nan() && b.is_nan())
+                        || (a == 0.0 && b == 0.0)
+                };
+                if let Some(i) = (0..inside.len()).find(|&i| !same(out[i], short[i])) {
+                    failures.push(format!(
+                        "{}: simplified tape ({} of {} instructions) gives {} but the full one {} at {:?} for {tree}",
+                        kind.name,
+                        simple.len(),
+                        tape.len(),
+                        short[i],
+                        out[i],
+                        inside[i]
                     ));
                     break;
                 }
