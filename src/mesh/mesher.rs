@@ -1437,6 +1437,13 @@ impl Ctx {
         let mut missing = 0usize;
         match self.method {
             Method::SurfaceNets | Method::DualContouring => {
+                // The cells around these edges lie in this chunk or one step
+                // below it on some axes: the chunk `below[m]` holds those below
+                // on the axes of bit mask `m` (found once, not per cell).
+                let below: [Option<(&ChunkOut, u32)>; 8] = std::array::from_fn(|m| {
+                    let l = [0, 1, 2].map(|a| if m >> a & 1 == 1 { -1 } else { 0 });
+                    locate(l).map(|(o, first, _)| (o, first))
+                });
                 // Only the edges on the chunk's low faces in b or c (the first
                 // pass made the rest): their cells reach into the neighbours.
                 for_each_owned_crossing_on_low_faces(&me.rows, me.size, |axis, p| {
@@ -1446,10 +1453,19 @@ impl Ctx {
                     // number 4·axis + (−db) + 2·(−dc).
                     let cell = |db: isize, dc: isize| {
                         let e = 4 * axis + (-db) as usize + 2 * (-dc) as usize;
-                        let mut l = p.map(|v| v as isize);
-                        l[b] += db;
-                        l[c] += dc;
-                        let (o, first, q) = locate(l)?;
+                        let (mut q, mut m) = (p, 0);
+                        for (a, d) in [(b, db), (c, dc)] {
+                            if d < 0 {
+                                if q[a] == 0 {
+                                    // A chunk below another is never short.
+                                    q[a] = CHUNK - 1;
+                                    m |= 1 << a;
+                                } else {
+                                    q[a] -= 1;
+                                }
+                            }
+                        }
+                        let (o, first) = below[m]?;
                         let entry = o.entry(cell_index(q[0], q[1], q[2]))?;
                         let patch = cases[usize::from(entry.1)].edge_patch[e];
                         if patch == cube::NO_PATCH {
