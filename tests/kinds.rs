@@ -1,5 +1,5 @@
 //! Conformance of every node kind: JSON → compile → evaluate, with random
-//! parameters drawn from each field's catalog rule, checked three ways:
+//! parameters drawn from each field's catalog rule, checked four ways:
 //! the tape agrees with the graph reference, every SIMD width agrees with the
 //! scalar tape within 1e-5 (relative above 1, absolute below), interval
 //! bounds over random boxes contain every sampled value, and the tape

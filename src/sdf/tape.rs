@@ -557,11 +557,13 @@ fn exact_value(inst: &Inst, a: f32, b: f32, c: f32) -> Option<f32> {
 
 /// Forward pass: applies `choices`, then folds what became constant and drops
 /// identities (`x + 0`, `x · 1`, `min(x, x)`, …, the rules [`Graph`] applies
-/// when building). A simplified tape needs it: a `max(k − |a − b|, 0)` whose
-/// `0` won leaves a chain of arithmetic on a constant behind (the ALICE demo
-/// tree's chunk tapes at 256³ were 40–60 instructions long, 21–40 folded). Returns the rewritten instructions
-/// (SSA indices unchanged) and, per value, the value it equals: itself, or an
-/// earlier one (no instruction needed).
+/// when building; like it, `x + 0` keeps a −0 that the addition would have
+/// made +0). A simplified tape needs it: a `max(k − |a − b|, 0)` whose `0`
+/// won leaves a chain of arithmetic on a constant behind (the ALICE demo
+/// tree's chunk tapes at 256³ were 40–60 instructions long, 21–40 folded).
+/// Fills `out` with the rewritten instructions (SSA indices unchanged) and
+/// `same` with, per value, the value it equals: itself, or an earlier one (no
+/// instruction needed).
 // Guards rather than float patterns, as in `Graph`: they read as the algebra.
 #[allow(clippy::redundant_guards)]
 fn fold(
