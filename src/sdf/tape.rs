@@ -152,6 +152,59 @@ impl Inst {
             imm,
         }
     }
+
+    /// The reference (libm) value of this instruction at point `p` with operand
+    /// values `a`, `b`, `c` (register form or SSA form alike).
+    #[inline(always)]
+    fn scalar(&self, p: [f32; 3], a: f32, b: f32, c: f32) -> f32 {
+        match self.op {
+            Opcode::X => p[0],
+            Opcode::Y => p[1],
+            Opcode::Z => p[2],
+            Opcode::Const => self.imm,
+            Opcode::Copy => a,
+            Opcode::Neg => Unary::Neg.apply(a),
+            Opcode::Abs => Unary::Abs.apply(a),
+            Opcode::Sqrt => Unary::Sqrt.apply(a),
+            Opcode::Square => Unary::Square.apply(a),
+            Opcode::Recip => Unary::Recip.apply(a),
+            Opcode::Sin => Unary::Sin.apply(a),
+            Opcode::Cos => Unary::Cos.apply(a),
+            Opcode::Tan => Unary::Tan.apply(a),
+            Opcode::Asin => Unary::Asin.apply(a),
+            Opcode::Acos => Unary::Acos.apply(a),
+            Opcode::Atan => Unary::Atan.apply(a),
+            Opcode::Exp => Unary::Exp.apply(a),
+            Opcode::Ln => Unary::Ln.apply(a),
+            Opcode::Floor => Unary::Floor.apply(a),
+            Opcode::Ceil => Unary::Ceil.apply(a),
+            Opcode::Sign => Unary::Sign.apply(a),
+            Opcode::Add => Binary::Add.apply(a, b),
+            Opcode::Sub => Binary::Sub.apply(a, b),
+            Opcode::Mul => Binary::Mul.apply(a, b),
+            Opcode::Div => Binary::Div.apply(a, b),
+            Opcode::Min => Binary::Min.apply(a, b),
+            Opcode::Max => Binary::Max.apply(a, b),
+            Opcode::Atan2 => Binary::Atan2.apply(a, b),
+            Opcode::Mod => Binary::Mod.apply(a, b),
+            Opcode::Lt => Binary::Lt.apply(a, b),
+            Opcode::AddImm => a + self.imm,
+            Opcode::SubImm => a - self.imm,
+            Opcode::ImmSub => self.imm - a,
+            Opcode::MulImm => a * self.imm,
+            Opcode::DivImm => a / self.imm,
+            Opcode::ImmDiv => self.imm / a,
+            Opcode::MinImm => a.min(self.imm),
+            Opcode::MaxImm => a.max(self.imm),
+            Opcode::Select => {
+                if a != 0.0 {
+                    b
+                } else {
+                    c
+                }
+            }
+        }
+    }
 }
 
 impl Inst {
@@ -369,53 +422,8 @@ impl Tape {
         for inst in &self.regs {
             let a = regs[inst.a as usize];
             let b = regs[inst.b as usize];
-            let v = match inst.op {
-                Opcode::X => p[0],
-                Opcode::Y => p[1],
-                Opcode::Z => p[2],
-                Opcode::Const => inst.imm,
-                Opcode::Copy => a,
-                Opcode::Neg => Unary::Neg.apply(a),
-                Opcode::Abs => Unary::Abs.apply(a),
-                Opcode::Sqrt => Unary::Sqrt.apply(a),
-                Opcode::Square => Unary::Square.apply(a),
-                Opcode::Recip => Unary::Recip.apply(a),
-                Opcode::Sin => Unary::Sin.apply(a),
-                Opcode::Cos => Unary::Cos.apply(a),
-                Opcode::Tan => Unary::Tan.apply(a),
-                Opcode::Asin => Unary::Asin.apply(a),
-                Opcode::Acos => Unary::Acos.apply(a),
-                Opcode::Atan => Unary::Atan.apply(a),
-                Opcode::Exp => Unary::Exp.apply(a),
-                Opcode::Ln => Unary::Ln.apply(a),
-                Opcode::Floor => Unary::Floor.apply(a),
-                Opcode::Ceil => Unary::Ceil.apply(a),
-                Opcode::Sign => Unary::Sign.apply(a),
-                Opcode::Add => Binary::Add.apply(a, b),
-                Opcode::Sub => Binary::Sub.apply(a, b),
-                Opcode::Mul => Binary::Mul.apply(a, b),
-                Opcode::Div => Binary::Div.apply(a, b),
-                Opcode::Min => Binary::Min.apply(a, b),
-                Opcode::Max => Binary::Max.apply(a, b),
-                Opcode::Atan2 => Binary::Atan2.apply(a, b),
-                Opcode::Mod => Binary::Mod.apply(a, b),
-                Opcode::Lt => Binary::Lt.apply(a, b),
-                Opcode::AddImm => a + inst.imm,
-                Opcode::SubImm => a - inst.imm,
-                Opcode::ImmSub => inst.imm - a,
-                Opcode::MulImm => a * inst.imm,
-                Opcode::DivImm => a / inst.imm,
-                Opcode::ImmDiv => inst.imm / a,
-                Opcode::MinImm => a.min(inst.imm),
-                Opcode::MaxImm => a.max(inst.imm),
-                Opcode::Select => {
-                    if a != 0.0 {
-                        b
-                    } else {
-                        regs[inst.c as usize]
-                    }
-                }
-            };
+            let c = regs[inst.c as usize];
+            let v = inst.scalar(p, a, b, c);
             regs[inst.out as usize] = v;
         }
         regs[self.output as usize]
@@ -510,49 +518,15 @@ fn imm_form(op: Opcode, const_left: bool) -> Option<Opcode> {
 }
 
 /// The value of `inst` given constant operands `a`, `b`, `c`, for the ops the
-/// batch kernels compute with the same IEEE operations as this (so folding
-/// changes no result); `None` for the others (the kernels' `sin` & co. are
-/// approximations, not libm's).
+/// batch kernels compute with the same IEEE operations as [`Inst::scalar`]
+/// (so folding changes no result); `None` for the others (the kernels' `sin`
+/// & co. are approximations, not libm's).
 fn exact_value(inst: &Inst, a: f32, b: f32, c: f32) -> Option<f32> {
     use Opcode::*;
-    let imm = inst.imm;
-    Some(match inst.op {
-        Copy => a,
-        Neg => Unary::Neg.apply(a),
-        Abs => Unary::Abs.apply(a),
-        Sqrt => Unary::Sqrt.apply(a),
-        Square => Unary::Square.apply(a),
-        Recip => Unary::Recip.apply(a),
-        Floor => Unary::Floor.apply(a),
-        Ceil => Unary::Ceil.apply(a),
-        Sign => Unary::Sign.apply(a),
-        Add => Binary::Add.apply(a, b),
-        Sub => Binary::Sub.apply(a, b),
-        Mul => Binary::Mul.apply(a, b),
-        Div => Binary::Div.apply(a, b),
-        Min => Binary::Min.apply(a, b),
-        Max => Binary::Max.apply(a, b),
-        Mod => Binary::Mod.apply(a, b),
-        Lt => Binary::Lt.apply(a, b),
-        AddImm => a + imm,
-        SubImm => a - imm,
-        ImmSub => imm - a,
-        MulImm => a * imm,
-        DivImm => a / imm,
-        ImmDiv => imm / a,
-        MinImm => a.min(imm),
-        MaxImm => a.max(imm),
-        Select => {
-            if a != 0.0 {
-                b
-            } else {
-                c
-            }
-        }
-        X | Y | Z | Const | Sin | Cos | Tan | Asin | Acos | Atan | Exp | Ln | Atan2 => {
-            return None;
-        }
-    })
+    match inst.op {
+        X | Y | Z | Const | Sin | Cos | Tan | Asin | Acos | Atan | Exp | Ln | Atan2 => None,
+        _ => Some(inst.scalar([0.0; 3], a, b, c)),
+    }
 }
 
 /// Forward pass: applies `choices`, then folds what became constant and drops
