@@ -1,5 +1,6 @@
 //! Meshing time and peak memory: the ALICE demo tree at 64³ … 1024³ with every
-//! method, and the fidget models `bear.vm` and `colonnade.vm` at 512³ (in
+//! method (and at 128³ and 256³ over ALICE-SDF's box, the grid its figures
+//! are for), and the fidget models `bear.vm` and `colonnade.vm` at 512³ (in
 //! fidget's `[-1, 1]³`). Time is the median (and best) of several runs after one
 //! warm-up, to a mesh in memory with normals. Each row runs in a fresh child
 //! process, so its peak memory is that process's resident high-water mark
@@ -75,6 +76,19 @@ fn main() {
             r,
             Method::SurfaceNets,
             None,
+        ));
+    }
+    // The grids ALICE-SDF's figures in the issue are for: its default box
+    // [-1.5, 1.5]³, wider than the demo tree's padded bounds (±1.08), so the
+    // same resolution has coarser cells and about half the triangles.
+    let alice_box = Some(([-1.5f32; 3], [1.5f32; 3]));
+    for r in [128, 256] {
+        rows.push((
+            format!("demo {r}³ surface_nets, ALICE-SDF's box ±1.5"),
+            &demo,
+            r,
+            Method::SurfaceNets,
+            alice_box,
         ));
     }
     for m in [Method::MarchingCubes, Method::DualContouring] {

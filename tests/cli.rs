@@ -127,6 +127,44 @@ fn offline_eval_slice_and_bench() {
     assert_eq!(v["threads"], 1);
     assert!(v["ms"].is_number() && v["mpts_per_s"].is_number());
 
+    // Meshing, over the tree's padded bounds and over a given box: a wider
+    // box at the same resolution has coarser cells, so fewer triangles.
+    let bench_mesh = |extra: &[&str]| {
+        let out = run(cmd(dir.path())
+            .arg("bench")
+            .arg(&tree)
+            .args(["--mesh", "32", "--threads", "1", "--repeat", "1"])
+            .args(extra));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let tight = bench_mesh(&[]);
+    let wide = bench_mesh(&["--bounds", "-2,-2,-2,2,2,2"]);
+    assert_eq!(
+        wide["domain"],
+        serde_json::json!([[-2.0, -2.0, -2.0], [2.0, 2.0, 2.0]])
+    );
+    assert!(wide["ms"].is_number() && wide["phases_median_ms"]["first_pass"].is_number());
+    let triangles = |v: &serde_json::Value| v["triangles"].as_u64().unwrap();
+    assert!(0 < triangles(&wide) && triangles(&wide) < triangles(&tight));
+    let out = run(cmd(dir.path())
+        .arg("bench")
+        .arg(&tree)
+        .args(["--bounds", "-2,-2,-2,2,2,2"]));
+    assert_eq!(out.status.code(), Some(2), "--bounds needs --mesh");
+    let out = run(cmd(dir.path()).arg("bench").arg(&tree).args([
+        "--mesh",
+        "32",
+        "--bounds",
+        "1,1,1,0,0,0",
+    ]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("bounds"),
+        "{}",
+        text(&out.stderr)
+    );
+
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, r#"{"Sphere":{"radius":-1}}"#).unwrap();
     let out = run(cmd(dir.path()).arg("bench").arg(&bad));

@@ -63,7 +63,7 @@ fn parse_resolution(s: &str) -> Result<u32, String> {
     }
 }
 
-fn parse_bounds(s: &str) -> Result<Aabb, String> {
+pub(crate) fn parse_bounds(s: &str) -> Result<Aabb, String> {
     let v: Vec<f32> = s
         .split(',')
         .map(|p| p.trim().parse::<f32>())

@@ -78,6 +78,11 @@ pub enum Command {
         /// Meshing method for --mesh.
         #[arg(long, default_value = "surface_nets")]
         method: crate::mesh::Method,
+        /// Domain box x0,y0,z0,x1,y1,z1 for --mesh (default: the tree's
+        /// bounds, padded by a cell): to compare with another mesher over its
+        /// box, or to time an unbounded tree.
+        #[arg(long, requires = "mesh", value_parser = mesh::parse_bounds, allow_hyphen_values = true)]
+        bounds: Option<crate::mesh::mesher::Aabb>,
         /// Timed repetitions (after one warm-up); the median and the best are reported.
         #[arg(long, default_value_t = 5)]
         repeat: u32,
@@ -238,6 +243,7 @@ pub fn run(cli: Cli) -> ExitCode {
             slice,
             mesh,
             method,
+            bounds,
             repeat,
         } => offline::bench(
             &config,
@@ -246,6 +252,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 points,
                 slice,
                 mesh: mesh.map(|r| (r, method)),
+                bounds,
             },
             threads,
             repeat,

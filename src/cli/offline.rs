@@ -14,6 +14,7 @@ use serde_json::json;
 
 use super::fail;
 use crate::config::Config;
+use crate::mesh::mesher::Aabb;
 use crate::mesh::{MeshSettings, Method};
 use crate::sdf::compile::{self, Compiled};
 use crate::server::compute::{limits, render_slice};
@@ -133,6 +134,8 @@ pub struct BenchWhat {
     pub slice: Option<u32>,
     /// A mesh at this resolution with this method instead.
     pub mesh: Option<(u32, Method)>,
+    /// The mesh's domain (default: the tree's bounds, padded by a cell).
+    pub bounds: Option<Aabb>,
 }
 
 /// `ai-modeler bench TREE [--points N | --slice SIZE | --mesh RES] [--threads T]`.
@@ -147,6 +150,7 @@ pub fn bench(
         points,
         slice,
         mesh,
+        bounds,
     } = what;
     let run = || -> anyhow::Result<()> {
         let compiled = load_tree(config, tree)?;
@@ -175,6 +179,7 @@ pub fn bench(
             let settings = MeshSettings {
                 method,
                 resolution,
+                bounds,
                 simd,
                 ..MeshSettings::default()
             };
@@ -185,6 +190,7 @@ pub fn bench(
             let (vertices, triangles) = (out.mesh.vertex_count(), out.mesh.triangle_count());
             let (chunks_meshed, chunks_total, samples) =
                 (out.chunks_meshed, out.chunks_total, out.samples);
+            let out_domain = [out.domain.0, out.domain.1];
             // Not held through the timed runs: the process's peak memory is
             // then one mesh's, as a single `mesh` run's is.
             drop(out);
@@ -197,7 +203,7 @@ pub fn bench(
                     "ms": round3(t.median), "best_ms": round3(t.best),
                     "vertices": vertices, "triangles": triangles,
                     "chunks_meshed": chunks_meshed, "chunks_total": chunks_total,
-                    "samples": samples,
+                    "samples": samples, "domain": out_domain,
                     "phases_median_ms": median_phases(&phases),
                 })
             );
