@@ -72,7 +72,7 @@ pub enum Command {
         #[arg(long, conflicts_with = "mesh")]
         slice: Option<u32>,
         /// Time meshing at this resolution (in memory) instead; prints
-        /// {resolution, method, threads, ms, vertices, triangles}.
+        /// {resolution, method, threads, ms, vertices, triangles, domain, …}.
         #[arg(long)]
         mesh: Option<u32>,
         /// Meshing method for --mesh.

@@ -138,7 +138,7 @@ pub struct BenchWhat {
     pub bounds: Option<Aabb>,
 }
 
-/// `ai-modeler bench TREE [--points N | --slice SIZE | --mesh RES] [--threads T]`.
+/// `ai-modeler bench TREE [--points N | --slice SIZE | --mesh RES [--bounds BOX]] [--threads T]`.
 pub fn bench(
     config: &Config,
     tree: &Path,
