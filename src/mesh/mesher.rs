@@ -571,26 +571,61 @@ fn prune(tape: &Tape, grid: &Grid, chunks: [usize; 3]) -> Vec<Leaf> {
         .max()
         .unwrap_or(1)
         .next_power_of_two();
-    descend(&Arc::new(tape.clone()), [0; 3], span, grid, chunks)
+    let tapes = Tapes::default();
+    descend(&Arc::new(tape.clone()), [0; 3], span, grid, chunks, &tapes)
+}
+
+/// The simplified tapes made so far in one descent, by the tape they were
+/// simplified from (its address) and the choices. Blocks far apart in the
+/// octree often narrow the same branches of the same tape: each distinct tape
+/// is compiled once (compiling is most of pruning's cost). Every key's tape
+/// stays alive while the map does (it is the root's or one of the map's own),
+/// so no address is reused during the descent.
+#[derive(Default)]
+struct Tapes(std::sync::Mutex<std::collections::HashMap<TapeKey, Arc<Tape>>>);
+
+/// A simplified tape's source (its address) and choices (packed four a byte).
+type TapeKey = (usize, Box<[u8]>);
+
+impl Tapes {
+    /// `tape` simplified by `choices`, compiled on first use.
+    fn simplified(&self, tape: &Arc<Tape>, choices: &[Choice]) -> Arc<Tape> {
+        // Four choices a byte: hashed as one short slice, not element by element.
+        let packed = choices
+            .chunks(4)
+            .map(|c| c.iter().rev().fold(0u8, |b, &c| b << 2 | c as u8))
+            .collect();
+        let key = (Arc::as_ptr(tape) as usize, packed);
+        let lock = || {
+            self.0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        if let Some(t) = lock().get(&key) {
+            return Arc::clone(t);
+        }
+        // Compiled outside the lock; a task that raced us to the same key
+        // made an identical tape, and the first one in is kept.
+        let t = Arc::new(tape.simplify(choices));
+        Arc::clone(lock().entry(key).or_insert(t))
+    }
 }
 
 /// The surviving chunks inside the octree block of `size` chunks at `origin`,
-/// whose tape is `tape`. The block's children are bounded here together, so
-/// that siblings can share simplified tapes; each surviving child's subtree is
-/// then descended as a task of its own, as soon as its parent is done, rather
-/// than level by level with every block of a level waiting for the slowest.
+/// whose tape is `tape`. The block's children are bounded here together; each
+/// surviving child's subtree is then descended as a task of its own, as soon
+/// as its parent is done, rather than level by level with every block of a
+/// level waiting for the slowest.
 fn descend(
     tape: &Arc<Tape>,
     origin: [usize; 3],
     size: usize,
     grid: &Grid,
     chunks: [usize; 3],
+    tapes: &Tapes,
 ) -> Vec<Leaf> {
     let mut s = IntervalScratch::new();
     let mut kids = Vec::new();
-    // Siblings often narrow the same branches: one tape for each distinct set
-    // of choices (compiling one is most of a leaf's pruning cost).
-    let mut simplified: Vec<(Vec<Choice>, Arc<Tape>)> = Vec::new();
     // A block of one chunk (only the root of a one-chunk grid) is its own child.
     let (half, step) = if size == 1 { (1, 1) } else { (size / 2, 2) };
     for k in 0..step * step * step {
@@ -600,7 +635,7 @@ fn descend(
         }
         let lo = o.map(|c| c * CHUNK);
         let hi = [0, 1, 2].map(|a| ((o[a] + half) * CHUNK).min(grid.cells[a]));
-        if let Some(t) = survive(tape, grid, lo, hi, &mut s, &mut simplified) {
+        if let Some(t) = survive(tape, grid, lo, hi, &mut s, tapes) {
             kids.push((o, t));
         }
     }
@@ -611,21 +646,20 @@ fn descend(
             .collect();
     }
     kids.into_par_iter()
-        .flat_map_iter(|(o, t)| descend(&t, o, half, grid, chunks))
+        .flat_map_iter(|(o, t)| descend(&t, o, half, grid, chunks, tapes))
         .collect()
 }
 
 /// The simplified tape for cells `lo..hi`, or `None` when no surface can be there.
 /// A block on the domain's outer faces is kept when it may be inside, since the
-/// outer samples count as outside and the cap passes through it. `simplified`
-/// holds the tapes already made from `tape`, by choices.
+/// outer samples count as outside and the cap passes through it.
 fn survive(
     tape: &Arc<Tape>,
     grid: &Grid,
     lo: [usize; 3],
     hi: [usize; 3],
     s: &mut IntervalScratch,
-    simplified: &mut Vec<(Vec<Choice>, Arc<Tape>)>,
+    tapes: &Tapes,
 ) -> Option<Arc<Tape>> {
     let [x, y, z] = grid.cell_box(lo, hi);
     let v = tape.eval_interval_with(x, y, z, s);
@@ -636,12 +670,7 @@ fn survive(
     if !s.any_choice() {
         return Some(Arc::clone(tape));
     }
-    if let Some((_, t)) = simplified.iter().find(|(c, _)| *c == s.choices) {
-        return Some(Arc::clone(t));
-    }
-    let t = Arc::new(tape.simplify(&s.choices));
-    simplified.push((s.choices.clone(), Arc::clone(&t)));
-    Some(t)
+    Some(tapes.simplified(tape, &s.choices))
 }
 
 /// Per-thread buffers of the first pass.

@@ -216,7 +216,7 @@ impl Inst {
 
 /// For a `Min`/`Max`/`Select` instruction, which operand can be the result over a
 /// region (recorded by the interval evaluator, consumed by [`Tape::simplify`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 #[repr(u8)]
 pub enum Choice {
     /// Either operand can win (or the instruction is not a choice).
