@@ -34,7 +34,7 @@
 //!    2-manifold by construction wherever the sample signs agree, which they do
 //!    because every chunk computes a shared sample with the same arithmetic.
 //! 5. **Normals**: the SDF gradient at each vertex, from a tetrahedral
-//!    four-point stencil.
+//!    four-point stencil, computed in pass two straight into the mesh.
 #![warn(missing_docs)]
 
 use std::str::FromStr;
@@ -219,9 +219,10 @@ pub struct Phases {
     pub prune: std::time::Duration,
     /// Pass one: sampling, vertices and the faces inside each chunk.
     pub first_pass: std::time::Duration,
-    /// Pass two: the faces along chunk borders.
+    /// Pass two: the faces along chunk borders, and the vertices' positions
+    /// and normals into the mesh.
     pub border_pass: std::time::Duration,
-    /// Copying the chunks into one mesh.
+    /// Copying the chunks' faces into the mesh.
     pub assemble: std::time::Duration,
 }
 
@@ -329,7 +330,7 @@ pub fn mesh_with(
         margin: rounding_margin(&grid),
     };
     let first = |s: &mut Scratch, leaf: &Leaf, pre: Option<&[f32]>| {
-        let out = ctx.first_pass(leaf, pre, settings.normals, s);
+        let out = ctx.first_pass(leaf, pre, s);
         tick();
         out
     };
@@ -380,21 +381,18 @@ pub fn mesh_with(
         outs: &outs,
         slots: &slots,
     };
-    let borders: Vec<(Vec<[u32; 3]>, usize)> = outs
-        .par_iter()
-        .zip(&leaves)
-        .map(|(o, leaf)| {
-            let f = ctx.faces(leaf, o, Some(border));
-            tick();
-            f
-        })
-        .collect();
+    let (borders, positions, normals) =
+        ctx.border_pass(&outs, &leaves, border, settings.normals, &tick);
     let samples = outs.iter().map(|o| o.samples).sum();
     let missing =
         outs.iter().map(|o| o.missing).sum::<usize>() + borders.iter().map(|b| b.1).sum::<usize>();
     let border_done = std::time::Instant::now();
     let chunks_meshed = leaves.len();
-    let mesh = assemble(outs, borders, leaves, settings.normals);
+    let mesh = Mesh {
+        positions,
+        normals,
+        triangles: assemble(outs, borders, leaves),
+    };
     let phases = Phases {
         prune: pruned - started,
         first_pass: first_done - pruned,
@@ -418,66 +416,76 @@ pub fn mesh_with(
     })
 }
 
-/// Concatenates the chunks' vertices and faces into one mesh, in parallel:
-/// each chunk writes its own range of the output. Each chunk's buffers and its
-/// leaf's tape are freed by the task that copied it, not one by one at the end.
+/// Concatenates the chunks' faces into the mesh's, in parallel: each chunk
+/// writes its own range of the output. Each chunk's buffers and its leaf's
+/// tape are freed by the task that copied it, not one by one at the end.
 fn assemble(
     outs: Vec<ChunkOut>,
     borders: Vec<(Vec<[u32; 3]>, usize)>,
     leaves: Vec<Leaf>,
-    normals: bool,
-) -> Mesh {
-    let vertices: usize = outs.iter().map(|o| o.positions.len()).sum();
+) -> Vec<[u32; 3]> {
     let triangles: usize = outs
         .iter()
         .zip(&borders)
         .map(|(o, b)| o.inner_faces.len() + b.0.len())
         .sum();
     // Uninitialised, not zero-filled: every element is written once below.
-    let mut positions = Vec::with_capacity(vertices);
-    let mut normal_buf = Vec::with_capacity(if normals { vertices } else { 0 });
     let mut faces = Vec::with_capacity(triangles);
-    let mut pos_rest = &mut positions.spare_capacity_mut()[..vertices];
-    let mut nrm_rest = &mut normal_buf.spare_capacity_mut()[..if normals { vertices } else { 0 }];
-    let mut tri_rest = &mut faces.spare_capacity_mut()[..triangles];
-    advise_huge_pages(pos_rest);
-    advise_huge_pages(nrm_rest);
-    advise_huge_pages(tri_rest);
+    let mut rest = &mut faces.spare_capacity_mut()[..triangles];
+    advise_huge_pages(rest);
     let mut jobs = Vec::with_capacity(outs.len());
     // Each job owns its chunk and leaf, freed as soon as the chunk is copied.
     for ((o, b), leaf) in outs.into_iter().zip(borders).zip(leaves) {
-        let (p, rest) = pos_rest.split_at_mut(o.positions.len());
+        let (t, tail) = rest.split_at_mut(o.inner_faces.len() + b.0.len());
+        rest = tail;
+        jobs.push((o, b.0, leaf, t));
+    }
+    debug_assert!(rest.is_empty());
+    jobs.into_par_iter().for_each(|(o, border, _leaf, t)| {
+        let (inner, outer) = t.split_at_mut(o.inner_faces.len());
+        for (dst, src) in inner.iter_mut().zip(&o.inner_faces) {
+            dst.write(src.map(|v| u32::from(v) + o.first_vertex));
+        }
+        write_copies(outer, &border);
+    });
+    // SAFETY: the jobs' slices tile the first `triangles` elements exactly
+    // (the sum above is of the same lengths), and every job wrote the whole
+    // of each of its slices.
+    unsafe { faces.set_len(triangles) };
+    faces
+}
+
+/// One chunk's slices of the mesh's positions and normals, not yet written.
+type VertexSlices<'a> = (
+    &'a mut [std::mem::MaybeUninit<[f32; 3]>],
+    &'a mut [std::mem::MaybeUninit<[f32; 3]>],
+);
+
+/// Splits the first `vertices` elements of `positions` and `normals` (the
+/// latter only when `normals` is set; empty slices otherwise) into one pair
+/// of slices per chunk, in order, as long as the chunk's vertices.
+fn vertex_slices<'a>(
+    outs: &[ChunkOut],
+    positions: &'a mut Vec<[f32; 3]>,
+    normal_buf: &'a mut Vec<[f32; 3]>,
+    vertices: usize,
+    normals: bool,
+) -> Vec<VertexSlices<'a>> {
+    let mut pos_rest = &mut positions.spare_capacity_mut()[..vertices];
+    let mut nrm_rest = &mut normal_buf.spare_capacity_mut()[..if normals { vertices } else { 0 }];
+    advise_huge_pages(pos_rest);
+    advise_huge_pages(nrm_rest);
+    let mut slices = Vec::with_capacity(outs.len());
+    for o in outs {
+        let n = o.positions.len();
+        let (p, rest) = pos_rest.split_at_mut(n);
         pos_rest = rest;
-        let (n, rest) = nrm_rest.split_at_mut(if normals { o.positions.len() } else { 0 });
+        let (q, rest) = nrm_rest.split_at_mut(if normals { n } else { 0 });
         nrm_rest = rest;
-        let (t, rest) = tri_rest.split_at_mut(o.inner_faces.len() + b.0.len());
-        tri_rest = rest;
-        jobs.push((o, b.0, leaf, p, n, t));
+        slices.push((p, q));
     }
-    debug_assert!(pos_rest.is_empty() && nrm_rest.is_empty() && tri_rest.is_empty());
-    jobs.into_par_iter()
-        .for_each(|(o, border, _leaf, p, n, t)| {
-            write_copies(p, &o.positions);
-            write_copies(n, &o.normals);
-            let (inner, outer) = t.split_at_mut(o.inner_faces.len());
-            for (dst, src) in inner.iter_mut().zip(&o.inner_faces) {
-                dst.write(src.map(|v| u32::from(v) + o.first_vertex));
-            }
-            write_copies(outer, &border);
-        });
-    // SAFETY: the jobs' slices tile the first `vertices` (or `triangles`)
-    // elements of each buffer exactly (the sums above are of the same
-    // lengths), and every job wrote the whole of each of its slices.
-    unsafe {
-        positions.set_len(vertices);
-        normal_buf.set_len(if normals { vertices } else { 0 });
-        faces.set_len(triangles);
-    }
-    Mesh {
-        positions,
-        normals: normal_buf,
-        triangles: faces,
-    }
+    debug_assert!(pos_rest.is_empty() && nrm_rest.is_empty());
+    slices
 }
 
 /// Fills `dst` from the start of `src` (`write_copy_of_slice`, which needs
@@ -729,7 +737,6 @@ struct ChunkOut {
     /// and how many entries precede the word. Finds an entry in O(1).
     border_index: Vec<(u64, u32)>,
     positions: Vec<[f32; 3]>,
-    normals: Vec<[f32; 3]>,
     first_vertex: u32,
     samples: usize,
     /// Faces whose vertices are all this chunk's, numbered locally (a chunk's
@@ -851,13 +858,7 @@ impl Ctx {
 
     /// Samples, sign rows and vertices of one chunk.
     #[inline(never)]
-    fn first_pass(
-        &self,
-        leaf: &Leaf,
-        sampled: Option<&[f32]>,
-        normals: bool,
-        s: &mut Scratch,
-    ) -> ChunkOut {
+    fn first_pass(&self, leaf: &Leaf, sampled: Option<&[f32]>, s: &mut Scratch) -> ChunkOut {
         let base = leaf.chunk.map(|c| c * CHUNK);
         let size = self.chunk_size(base);
         let tape = &leaf.tape;
@@ -947,9 +948,6 @@ impl Ctx {
                 });
             }
         }
-        if normals {
-            out.normals = self.gradients(tape, &out.positions, s);
-        }
         s.values = values_buf;
         (out.inner_faces, out.missing) = match self.method {
             Method::MarchingCubes => {
@@ -963,6 +961,49 @@ impl Ctx {
         };
         out.drop_tables(s);
         out
+    }
+
+    /// Pass two, once every chunk's vertices have global numbers: each chunk's
+    /// faces along its borders ([`Ctx::faces`]), and its vertices written
+    /// straight into the mesh's positions and, with `normals`, their normals
+    /// (computed here rather than in pass one, so they are never copied).
+    /// Returns each chunk's border faces with how many it found no vertex
+    /// for, then the positions and the normals (empty without `normals`).
+    #[allow(clippy::type_complexity)]
+    fn border_pass(
+        &self,
+        outs: &[ChunkOut],
+        leaves: &[Leaf],
+        border: Border<'_>,
+        normals: bool,
+        tick: &(dyn Fn() + Sync),
+    ) -> (Vec<(Vec<[u32; 3]>, usize)>, Vec<[f32; 3]>, Vec<[f32; 3]>) {
+        let vertices: usize = outs.iter().map(|o| o.positions.len()).sum();
+        let mut positions = Vec::with_capacity(vertices);
+        let mut normal_buf = Vec::with_capacity(if normals { vertices } else { 0 });
+        let slices = vertex_slices(outs, &mut positions, &mut normal_buf, vertices, normals);
+        let borders = outs
+            .par_iter()
+            .zip(leaves)
+            .zip(slices)
+            .map_init(Scratch::default, |s, ((o, leaf), (p, n))| {
+                let faces = self.faces(leaf, o, Some(border));
+                write_copies(p, &o.positions);
+                if normals {
+                    self.gradients_into(&leaf.tape, &o.positions, n, s);
+                }
+                tick();
+                faces
+            })
+            .collect();
+        // SAFETY: `vertex_slices` tiled the first `vertices` elements of both
+        // buffers (of `normal_buf` only with `normals`) with the chunks'
+        // slices, and every task above wrote the whole of both of its slices.
+        unsafe {
+            positions.set_len(vertices);
+            normal_buf.set_len(if normals { vertices } else { 0 });
+        }
+        (borders, positions, normal_buf)
     }
 
     /// Cells of the chunk at sample `base` per axis: `CHUNK`, less at the far faces.
@@ -1344,8 +1385,31 @@ impl Ctx {
         }
     }
 
-    /// Unit gradients of `tape` at `points`, by central differences.
+    /// [`Ctx::gradients_into`] a new vector.
     fn gradients(&self, tape: &Tape, points: &[[f32; 3]], s: &mut Scratch) -> Vec<[f32; 3]> {
+        let mut normals = Vec::with_capacity(points.len());
+        self.gradients_into(
+            tape,
+            points,
+            &mut normals.spare_capacity_mut()[..points.len()],
+            s,
+        );
+        // SAFETY: `gradients_into` writes every element of the slice it is
+        // given, here the first `points.len()`.
+        unsafe { normals.set_len(points.len()) };
+        normals
+    }
+
+    /// Unit gradients of `tape` at `points` into `normals`, which must be as
+    /// long: every element is written.
+    fn gradients_into(
+        &self,
+        tape: &Tape,
+        points: &[[f32; 3]],
+        normals: &mut [std::mem::MaybeUninit<[f32; 3]>],
+        s: &mut Scratch,
+    ) {
+        assert_eq!(normals.len(), points.len(), "one normal per point");
         // The tetrahedral stencil: four evaluations, second-order accurate like
         // central differences (which need six).
         const K: [[f32; 3]; 4] = [[1., -1., -1.], [-1., -1., 1.], [-1., 1., -1.], [1., 1., 1.]];
@@ -1375,17 +1439,12 @@ impl Ctx {
         let mut out = std::mem::take(&mut s.out);
         let [gx, gy, gz] = s.stencil.each_ref().map(|b| &b[..n]);
         self.eval(tape, gx, gy, gz, &mut out, &mut s.regs);
-        let normals = out
-            .chunks_exact(4)
-            .map(|v| {
-                normalize(
-                    [0, 1, 2]
-                        .map(|a| K[0][a] * v[0] + K[1][a] * v[1] + K[2][a] * v[2] + K[3][a] * v[3]),
-                )
-            })
-            .collect();
+        for (normal, v) in normals.iter_mut().zip(out.chunks_exact(4)) {
+            normal.write(normalize([0, 1, 2].map(|a| {
+                K[0][a] * v[0] + K[1][a] * v[1] + K[2][a] * v[2] + K[3][a] * v[3]
+            })));
+        }
         s.out = out;
-        normals
     }
 
     /// Dual contouring: per cell, the point nearest (in least squares) to the
