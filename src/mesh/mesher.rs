@@ -66,6 +66,12 @@ const NONE: u16 = u16::MAX;
 /// numbers stay below it (at most 4 pieces in each of 16³ cells: 2¹⁴).
 const MULTI: u16 = 1 << 15;
 const _: () = assert!(4 * CHUNK * CHUNK * CHUNK <= MULTI as usize);
+/// The largest Lipschitz bound for which sampling leaves finding a chunk's
+/// empty space to [`Ctx::refine`] alone. Its reach grows with the bound (a
+/// sub-block is evaluated when its centre is within `L·√3` cells of the
+/// surface); up to 2 that is under half a [`BLOCK`], so it skips what
+/// bounding the blocks would, for less. Every bound certified today is 1.
+const REFINE_ALONE_UP_TO: f32 = 2.0;
 /// Chunks per [`BulkSampler`] call: about 5 M samples (60 MB of positions), so
 /// one call is large enough for a GPU and memory stays bounded at any resolution.
 const SAMPLER_BATCH: usize = 1024;
@@ -1104,7 +1110,7 @@ impl Ctx {
         s.wanted.resize(S * S, 0);
         s.filled.clear();
         s.filled.resize(S * S, 0);
-        if self.lipschitz.is_some() {
+        if self.lipschitz.is_some_and(|l| l <= REFINE_ALONE_UP_TO) {
             // `refine` finds the empty space from the 2³-cell sub-blocks'
             // centres. Bounding the BLOCK³ blocks first saved 20 % of the
             // samples but cost more than it saved (an interval evaluation runs
