@@ -1,11 +1,11 @@
 //! Process-wide allocator settings, applied once at start-up by the binary
 //! (and by the benchmarks, so that they measure what ships).
 //!
-//! The service meshes back to back, and a 256³ mesh's output is ~21 MB in
-//! three buffers of 5–11 MB. With glibc's defaults each of those comes from a
-//! fresh `mmap` and goes back on free, so every mesh pays for the kernel
-//! zeroing its pages again: 4–5 ms of a ~30 ms mesh on 2 cores, a seventh of
-//! the time. glibc's own heuristic would keep them after the first free, but
+//! A 256³ mesh's output is ~21 MB in three buffers of 5–11 MB. With glibc's
+//! defaults each of those comes from a fresh `mmap` and goes back on free,
+//! so meshing back to back (a pipeline, the bench; in the server, once its
+//! mesh cache evicts) paid for the kernel zeroing the pages again every
+//! time: 4–5 ms of a ~30 ms mesh on 2 cores, a seventh of the time. glibc's own heuristic would keep them after the first free, but
 //! a buffer of exactly the size just freed still goes to `mmap` (its test is
 //! `size >= threshold`), and a mesh's buffers repeat their sizes.
 //!
