@@ -2589,36 +2589,34 @@ mod tests {
                 .into_iter()
                 .flat_map(|m| [(m, 45, None), (m, 64, None), (m, 64, Some(cut))])
             {
-                {
-                    let settings = MeshSettings {
-                        method,
-                        resolution,
-                        bounds,
-                        ..MeshSettings::default()
-                    };
-                    let skip = mesh(&c.tape, c.bounds, &settings, &|_| {}).unwrap();
-                    let all = mesh(&plain, c.bounds, &settings, &|_| {}).unwrap();
-                    // Four lanes: the portable gathering and scattering,
-                    // where the default may use AVX-512's.
-                    let narrow = MeshSettings {
-                        simd: SimdWidth::W4,
-                        ..settings
-                    };
-                    let narrow = mesh(&c.tape, c.bounds, &narrow, &|_| {}).unwrap();
-                    assert!(skip.watertight && skip.mesh.triangles.len() > 100);
-                    for other in [&all, &narrow] {
-                        let what = format!("{method} {resolution} {bounds:?}");
-                        assert_eq!(skip.mesh.positions, other.mesh.positions, "{what}");
-                        assert_eq!(skip.mesh.normals, other.mesh.normals, "{what}");
-                        assert_eq!(skip.mesh.triangles, other.mesh.triangles, "{what}");
-                    }
-                    assert!(
-                        4 * skip.samples < 3 * all.samples,
-                        "{method} {resolution}: {} of {} samples",
-                        skip.samples,
-                        all.samples
-                    );
+                let settings = MeshSettings {
+                    method,
+                    resolution,
+                    bounds,
+                    ..MeshSettings::default()
+                };
+                let skip = mesh(&c.tape, c.bounds, &settings, &|_| {}).unwrap();
+                let all = mesh(&plain, c.bounds, &settings, &|_| {}).unwrap();
+                // Four lanes: the portable gathering and scattering,
+                // where the default may use AVX-512's.
+                let narrow = MeshSettings {
+                    simd: SimdWidth::W4,
+                    ..settings
+                };
+                let narrow = mesh(&c.tape, c.bounds, &narrow, &|_| {}).unwrap();
+                assert!(skip.watertight && skip.mesh.triangles.len() > 100);
+                for other in [&all, &narrow] {
+                    let what = format!("{method} {resolution} {bounds:?}");
+                    assert_eq!(skip.mesh.positions, other.mesh.positions, "{what}");
+                    assert_eq!(skip.mesh.normals, other.mesh.normals, "{what}");
+                    assert_eq!(skip.mesh.triangles, other.mesh.triangles, "{what}");
                 }
+                assert!(
+                    4 * skip.samples < 3 * all.samples,
+                    "{method} {resolution}: {} of {} samples",
+                    skip.samples,
+                    all.samples
+                );
             }
         }
     }
