@@ -37,6 +37,7 @@
 //!    four-point stencil, computed in pass two straight into the mesh.
 #![warn(missing_docs)]
 
+use std::hash::{BuildHasher, BuildHasherDefault};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -596,8 +597,17 @@ fn prune(tape: &Tape, grid: &Grid, chunks: [usize; 3]) -> Vec<Leaf> {
 /// is compiled once (compiling is most of pruning's cost). Every key's tape
 /// stays alive while the map does (it is the root's or one of the map's own),
 /// so no address is reused during the descent.
+///
+/// The map is split into shards, each behind its own lock: behind a single
+/// lock, two threads waited on each other so often that a two-thread
+/// descent was slower than a one-thread one.
 #[derive(Default)]
-struct Tapes(std::sync::Mutex<std::collections::HashMap<TapeKey, Arc<Tape>>>);
+struct Tapes([std::sync::Mutex<TapeMap>; TAPE_SHARDS]);
+
+/// Shards of [`Tapes`]: enough that two threads rarely want the same one.
+const TAPE_SHARDS: usize = 32;
+
+type TapeMap = std::collections::HashMap<TapeKey, Arc<Tape>, BuildHasherDefault<KeyHasher>>;
 
 /// A simplified tape's source (its address) and choices (packed four a byte).
 type TapeKey = (usize, Box<[u8]>);
@@ -611,8 +621,12 @@ impl Tapes {
             .map(|c| c.iter().rev().fold(0u8, |b, &c| b << 2 | c as u8))
             .collect();
         let key = (Arc::as_ptr(tape) as usize, packed);
+        // The shard from the hash's middle bits: the map's own table reads
+        // its low and its top bits.
+        let hash = BuildHasherDefault::<KeyHasher>::default().hash_one(&key);
+        let shard = &self.0[(hash >> 32) as usize % TAPE_SHARDS];
         let lock = || {
-            self.0
+            shard
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner())
         };
@@ -623,6 +637,39 @@ impl Tapes {
         // made an identical tape, and the first one in is kept.
         let t = Arc::new(tape.simplify(choices));
         Arc::clone(lock().entry(key).or_insert(t))
+    }
+}
+
+/// A multiply-rotate hash for [`TapeKey`]s: an address and a few bytes, made
+/// in this process, so there is no adversary to resist, and SipHash (the
+/// default) costs more than the lookup it serves.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl KeyHasher {
+    fn add(&mut self, word: u64) {
+        // An odd constant with well-spread bits (from the golden ratio).
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+impl std::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for word in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..word.len()].copy_from_slice(word);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // The product's high bits are its best mixed: rotated down to where
+        // the table and the shard index read.
+        self.0.rotate_left(26)
     }
 }
 
@@ -660,10 +707,21 @@ fn descend(
             .map(|(chunk, tape)| Leaf { chunk, tape })
             .collect();
     }
+    if size <= TASK_BLOCK {
+        return kids
+            .into_iter()
+            .flat_map(|(o, t)| descend(&t, o, half, grid, chunks, tapes))
+            .collect();
+    }
     kids.into_par_iter()
         .flat_map_iter(|(o, t)| descend(&t, o, half, grid, chunks, tapes))
         .collect()
 }
+
+/// Octree blocks of at most this many chunks a side are descended as one
+/// task each, subtree and all: a block of 4³ chunks is ~50 µs of work, and
+/// finer tasks cost the threads more in waking and stealing than they share.
+const TASK_BLOCK: usize = 4;
 
 /// The simplified tape for cells `lo..hi`, or `None` when no surface can be there.
 /// A block on the domain's outer faces is kept when it may be inside, since the
