@@ -1550,18 +1550,19 @@ impl Ctx {
             }
         }
         let [gx, gy, gz] = s.stencil.each_mut().map(|b| &mut b[..n]);
-        let offsets = K.map(|k| k.map(|c| d * c));
-        // Written in place: pushes here cost more than the arithmetic.
-        let stencils = gx
-            .chunks_exact_mut(4)
-            .zip(gy.chunks_exact_mut(4))
-            .zip(gz.chunks_exact_mut(4));
-        for (p, ((x, y), z)) in points.iter().zip(stencils) {
-            for (j, o) in offsets.iter().enumerate() {
-                x[j] = p[0] + o[0];
-                y[j] = p[1] + o[1];
-                z[j] = p[2] + o[2];
-            }
+        // Per axis, the four points' offsets: one 4-lane add and store per
+        // point and axis (written point by point, the stores were scalar and
+        // most of this function's time).
+        let offsets: [[f32; 4]; 3] = std::array::from_fn(|a| K.map(|k| d * k[a]));
+        let (gx, gy, gz) = (
+            gx.as_chunks_mut::<4>().0,
+            gy.as_chunks_mut::<4>().0,
+            gz.as_chunks_mut::<4>().0,
+        );
+        for (p, ((x, y), z)) in points.iter().zip(gx.iter_mut().zip(gy).zip(gz)) {
+            *x = offsets[0].map(|o| p[0] + o);
+            *y = offsets[1].map(|o| p[1] + o);
+            *z = offsets[2].map(|o| p[2] + o);
         }
         let mut out = std::mem::take(&mut s.out);
         let [gx, gy, gz] = s.stencil.each_ref().map(|b| &b[..n]);
