@@ -1394,8 +1394,7 @@ impl Ctx {
                 let (mut near, mut inside) = (0u32, 0u32);
                 for x in (1..S).step_by(2) {
                     let v = row[x];
-                    // Near also when NaN: the comparison is then false.
-                    near |= u32::from(!(v.abs() > reach)) << x;
+                    near |= u32::from(v.abs() <= reach || v.is_nan()) << x;
                     inside |= u32::from(v < 0.0) << x;
                 }
                 let near = near & centres[r];
