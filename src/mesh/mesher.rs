@@ -2504,6 +2504,22 @@ mod tests {
         tape: Tape,
         fail_from: usize,
         calls: AtomicUsize,
+        /// Added to every other value of a batch: the value at a point then
+        /// depends on where it sits in its batch, so neighbouring chunks
+        /// disagree on the signs of the corners they share, and faces go
+        /// missing along their borders. Zero for a faithful sampler.
+        skew: f32,
+    }
+
+    impl CpuSampler {
+        fn new(tape: &Tape, fail_from: usize, skew: f32) -> Self {
+            CpuSampler {
+                tape: tape.clone(),
+                fail_from,
+                calls: AtomicUsize::new(0),
+                skew,
+            }
+        }
     }
 
     impl BulkSampler for CpuSampler {
@@ -2513,6 +2529,9 @@ mod tests {
             }
             let mut out = vec![0.0; points.len()];
             crate::sdf::eval::eval_points(&self.tape, points, &mut out, SimdWidth::Auto);
+            for v in out.iter_mut().skip(1).step_by(2) {
+                *v += self.skew;
+            }
             Some(out)
         }
     }
@@ -2531,11 +2550,7 @@ mod tests {
             let cpu = mesh(&c.tape, c.bounds, &settings, &|_| {}).unwrap();
             assert!(cpu.chunks_meshed > SAMPLER_BATCH, "{}", cpu.chunks_meshed);
             for fail_from in [usize::MAX, 1, 0] {
-                let sampler = CpuSampler {
-                    tape: c.tape.clone(),
-                    fail_from,
-                    calls: AtomicUsize::new(0),
-                };
+                let sampler = CpuSampler::new(&c.tape, fail_from, 0.0);
                 let out = mesh_with(&c.tape, c.bounds, &settings, &|_| {}, Some(&sampler)).unwrap();
                 let t = topology(&out.mesh);
                 assert!(out.watertight && t.closed_manifold, "{method} {fail_from}");
@@ -2557,22 +2572,6 @@ mod tests {
         }
     }
 
-    /// A bulk sampler whose value at a point depends on where the point sits
-    /// in its batch: neighbouring chunks then disagree on the signs of the
-    /// corners they share, and faces go missing along their borders.
-    struct DisagreeingSampler(Tape);
-
-    impl BulkSampler for DisagreeingSampler {
-        fn eval_points(&self, points: &[[f32; 3]]) -> Option<Vec<f32>> {
-            let mut out = vec![0.0; points.len()];
-            crate::sdf::eval::eval_points(&self.0, points, &mut out, SimdWidth::Auto);
-            for v in out.iter_mut().skip(1).step_by(2) {
-                *v += 0.01;
-            }
-            Some(out)
-        }
-    }
-
     #[test]
     fn faces_left_out_leave_no_gap_in_the_mesh() {
         // Pass two writes faces into ranges sized for none missing: the
@@ -2585,7 +2584,7 @@ mod tests {
                 resolution: 64,
                 ..MeshSettings::default()
             };
-            let sampler = DisagreeingSampler(c.tape.clone());
+            let sampler = CpuSampler::new(&c.tape, usize::MAX, 0.01);
             let out = mesh_with(&c.tape, c.bounds, &settings, &|_| {}, Some(&sampler)).unwrap();
             assert!(
                 !out.watertight,
