@@ -12,6 +12,9 @@ use std::time::Instant;
 use ai_modeler::export;
 use ai_modeler::mesh::Mesh;
 
+// Shared bench code; here for the shipped allocator it sets.
+mod common;
+
 const AROUND: u32 = 1000;
 const TUBE: u32 = 500;
 

@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 use ai_modeler::config::Config;
 use serde_json::{Value, json};
 
+// Shared bench code; here for the shipped allocator it sets.
+mod common;
+
 const WARMUP: usize = 200;
 const REQUESTS: usize = 2000;
 

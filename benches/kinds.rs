@@ -13,6 +13,9 @@ use ai_modeler::sdf::node::KINDS;
 use ai_modeler::sdf::tape::Tape;
 use ai_modeler::sdf::validate::Limits;
 
+// Shared bench code; here for the shipped allocator it sets.
+mod common;
+
 const POINTS: usize = 1 << 20;
 
 fn ns_per_point(tape: &Tape, xs: &[f32], ys: &[f32], zs: &[f32], out: &mut [f32]) -> f64 {

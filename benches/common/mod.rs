@@ -5,6 +5,11 @@ use ai_modeler::sdf::compile::{Compiled, compile};
 use ai_modeler::sdf::validate::Limits;
 use serde_json::{Value, json};
 
+/// The allocator the binary ships with (`src/main.rs`), so that benchmarks
+/// measure what runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The ALICE-SDF demo tree (11 nodes), compiled with the default limits.
 pub fn demo() -> Compiled {
     let text = include_str!("../../tests/data/alice-demo.asdf.json");
