@@ -988,7 +988,11 @@ impl Ctx {
                 // One vertex per surface piece of each cell; the table points at
                 // the cell's first piece, `cases` says which edge is in which piece.
                 out.table = lend(&mut s.table, CHUNK * CHUNK * CHUNK, NONE);
-                out.cases = lend(&mut s.cases, CHUNK * CHUNK * CHUNK, 0);
+                // Not refilled: a cell's case is read only where the table
+                // marks the cell as holding several pieces, and both are
+                // written together, below.
+                out.cases = std::mem::take(&mut s.cases);
+                out.cases.resize(CHUNK * CHUNK * CHUNK, 0);
                 let cases = cube::cases();
                 let means = cube::piece_means();
                 let mut pieces: Vec<Piece> = Vec::new();
