@@ -51,8 +51,6 @@ fn rss() -> (f64, f64) {
 }
 
 fn main() {
-    // The allocator settings the binary runs with (see `ai_modeler::memory`).
-    let _ = ai_modeler::memory::tune_allocator();
     let args: Vec<String> = std::env::args().skip(1).collect();
     // A child runs one row: `--row N`.
     let row = args

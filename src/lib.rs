@@ -11,7 +11,6 @@
 //!   without the feature).
 //! - [`config`]: the one typed configuration (figment: defaults < file < environment).
 //! - [`telemetry`]: logging (pretty on a terminal, JSON otherwise).
-//! - [`memory`]: process-wide allocator settings.
 //! - [`server`]: the HTTP service (axum): state, routes, errors as problem+json.
 //! - [`store`]: accounts, projects, versions, templates on SQLite or Postgres (sqlx).
 //! - [`cli`]: the command line: `serve` and the offline commands.
@@ -19,7 +18,6 @@ pub mod cli;
 pub mod config;
 pub mod export;
 pub mod gpu;
-pub mod memory;
 pub mod mesh;
 pub mod sdf;
 pub mod server;

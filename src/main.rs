@@ -5,8 +5,8 @@ use clap::Parser;
 
 /// mimalloc rather than glibc's allocator: meshing allocates thousands of
 /// per-chunk buffers on the worker threads and frees them on another, and
-/// with glibc's allocator a 256³ mesh took ~6 % longer and a 1024³ one ~14 %
-/// (measured side by side; see the README's meshing section).
+/// with glibc's allocator a 256³ mesh took ~6 % longer, and a first mesh in
+/// a fresh process ~9 % (measured side by side; README, eleventh session).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -201,7 +201,6 @@ pub fn fail(e: &anyhow::Error) -> ExitCode {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
-    let _ = crate::memory::tune_allocator();
     let config = match load_config() {
         Ok(c) => c,
         Err(code) => return code,
